@@ -1,0 +1,306 @@
+//go:build goexperiment.simd && amd64
+
+package kernels
+
+import (
+	"simd/archsimd"
+	"unsafe"
+)
+
+var implementation, micro, microOffsets = chooseMicro()
+
+// chooseMicro picks the widest microkernels the CPU supports.
+func chooseMicro() (string, microFunc, microOffsetsFunc) {
+	switch {
+	case archsimd.X86.AVX512():
+		return "AVX-512", microAVX512, microOffsetsAVX512
+	case archsimd.X86.AVX2() && archsimd.X86.FMA():
+		return "AVX2", microAVX2, microOffsetsAVX2
+	}
+	return "portable Go", microGeneric, microOffsetsGeneric
+}
+
+func load16(p unsafe.Pointer) archsimd.Float32x16 {
+	return archsimd.LoadFloat32x16((*[16]float32)(p))
+}
+
+func store16(p unsafe.Pointer, v archsimd.Float32x16) {
+	v.Store((*[16]float32)(p))
+}
+
+// microAVX512 keeps the 4×32 tile in eight 16-lane registers.
+func microAVX512(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
+	if load {
+		c00, c01 = load16(c), load16(unsafe.Add(c, 64))
+		c10, c11 = load16(unsafe.Add(c, ldc)), load16(unsafe.Add(c, ldc+64))
+		c20, c21 = load16(unsafe.Add(c, 2*ldc)), load16(unsafe.Add(c, 2*ldc+64))
+		c30, c31 = load16(unsafe.Add(c, 3*ldc)), load16(unsafe.Add(c, 3*ldc+64))
+	}
+	for range kc {
+		b0, b1 := load16(b), load16(unsafe.Add(b, 64))
+		x := archsimd.BroadcastFloat32x16(*(*float32)(a0))
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a1))
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a2))
+		c20 = x.MulAdd(b0, c20)
+		c21 = x.MulAdd(b1, c21)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a3))
+		c30 = x.MulAdd(b0, c30)
+		c31 = x.MulAdd(b1, c31)
+		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
+		b = unsafe.Add(b, bs)
+	}
+	store16(c, c00)
+	store16(unsafe.Add(c, 64), c01)
+	store16(unsafe.Add(c, ldc), c10)
+	store16(unsafe.Add(c, ldc+64), c11)
+	store16(unsafe.Add(c, 2*ldc), c20)
+	store16(unsafe.Add(c, 2*ldc+64), c21)
+	store16(unsafe.Add(c, 3*ldc), c30)
+	store16(unsafe.Add(c, 3*ldc+64), c31)
+}
+
+// microOffsetsAVX512 is microAVX512 with row k of B at b + 4·offsets[k] bytes.
+func microOffsetsAVX512(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
+	if load {
+		c00, c01 = load16(c), load16(unsafe.Add(c, 64))
+		c10, c11 = load16(unsafe.Add(c, ldc)), load16(unsafe.Add(c, ldc+64))
+		c20, c21 = load16(unsafe.Add(c, 2*ldc)), load16(unsafe.Add(c, 2*ldc+64))
+		c30, c31 = load16(unsafe.Add(c, 3*ldc)), load16(unsafe.Add(c, 3*ldc+64))
+	}
+
+	off := unsafe.Pointer(offsets)
+	for range kc {
+		row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
+		b0, b1 := load16(row), load16(unsafe.Add(row, 64))
+		x := archsimd.BroadcastFloat32x16(*(*float32)(a0))
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a1))
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a2))
+		c20 = x.MulAdd(b0, c20)
+		c21 = x.MulAdd(b1, c21)
+		x = archsimd.BroadcastFloat32x16(*(*float32)(a3))
+		c30 = x.MulAdd(b0, c30)
+		c31 = x.MulAdd(b1, c31)
+		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
+		off = unsafe.Add(off, 4)
+	}
+
+	store16(c, c00)
+	store16(unsafe.Add(c, 64), c01)
+	store16(unsafe.Add(c, ldc), c10)
+	store16(unsafe.Add(c, ldc+64), c11)
+	store16(unsafe.Add(c, 2*ldc), c20)
+	store16(unsafe.Add(c, 2*ldc+64), c21)
+	store16(unsafe.Add(c, 3*ldc), c30)
+	store16(unsafe.Add(c, 3*ldc+64), c31)
+}
+
+func load8(p unsafe.Pointer) archsimd.Float32x8 {
+	return archsimd.LoadFloat32x8((*[8]float32)(p))
+}
+
+func store8(p unsafe.Pointer, v archsimd.Float32x8) {
+	v.Store((*[8]float32)(p))
+}
+
+// microAVX2 computes the 4×32 tile as two 4×16 halves, each in eight 8-lane registers.
+func microAVX2(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	microAVX2Half(a0, a1, a2, a3, cs, b, bs, kc, c, ldc, load)
+	microAVX2Half(a0, a1, a2, a3, cs, unsafe.Add(b, 64), bs, kc, unsafe.Add(c, 64), ldc, load)
+}
+
+// microOffsetsAVX2 is microAVX2 with row k of B at b + 4·offsets[k] bytes.
+func microOffsetsAVX2(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	microOffsetsAVX2Half(a0, a1, a2, a3, cs, b, offsets, kc, c, ldc, load)
+	microOffsetsAVX2Half(a0, a1, a2, a3, cs, unsafe.Add(b, 64), offsets, kc, unsafe.Add(c, 64), ldc, load)
+}
+
+func microOffsetsAVX2Half(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
+	if load {
+		c00, c01 = load8(c), load8(unsafe.Add(c, 32))
+		c10, c11 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32))
+		c20, c21 = load8(unsafe.Add(c, 2*ldc)), load8(unsafe.Add(c, 2*ldc+32))
+		c30, c31 = load8(unsafe.Add(c, 3*ldc)), load8(unsafe.Add(c, 3*ldc+32))
+	}
+
+	off := unsafe.Pointer(offsets)
+	for range kc {
+		row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
+		b0, b1 := load8(row), load8(unsafe.Add(row, 32))
+		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a2))
+		c20 = x.MulAdd(b0, c20)
+		c21 = x.MulAdd(b1, c21)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a3))
+		c30 = x.MulAdd(b0, c30)
+		c31 = x.MulAdd(b1, c31)
+		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
+		off = unsafe.Add(off, 4)
+	}
+
+	store8(c, c00)
+	store8(unsafe.Add(c, 32), c01)
+	store8(unsafe.Add(c, ldc), c10)
+	store8(unsafe.Add(c, ldc+32), c11)
+	store8(unsafe.Add(c, 2*ldc), c20)
+	store8(unsafe.Add(c, 2*ldc+32), c21)
+	store8(unsafe.Add(c, 3*ldc), c30)
+	store8(unsafe.Add(c, 3*ldc+32), c31)
+}
+
+func microAVX2Half(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
+	if load {
+		c00, c01 = load8(c), load8(unsafe.Add(c, 32))
+		c10, c11 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32))
+		c20, c21 = load8(unsafe.Add(c, 2*ldc)), load8(unsafe.Add(c, 2*ldc+32))
+		c30, c31 = load8(unsafe.Add(c, 3*ldc)), load8(unsafe.Add(c, 3*ldc+32))
+	}
+	for range kc {
+		b0, b1 := load8(b), load8(unsafe.Add(b, 32))
+		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a2))
+		c20 = x.MulAdd(b0, c20)
+		c21 = x.MulAdd(b1, c21)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a3))
+		c30 = x.MulAdd(b0, c30)
+		c31 = x.MulAdd(b1, c31)
+		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
+		b = unsafe.Add(b, bs)
+	}
+	store8(c, c00)
+	store8(unsafe.Add(c, 32), c01)
+	store8(unsafe.Add(c, ldc), c10)
+	store8(unsafe.Add(c, ldc+32), c11)
+	store8(unsafe.Add(c, 2*ldc), c20)
+	store8(unsafe.Add(c, 2*ldc+32), c21)
+	store8(unsafe.Add(c, 3*ldc), c30)
+	store8(unsafe.Add(c, 3*ldc+32), c31)
+}
+
+// Element-wise operations: AVX-512 versions where the CPU has it, else the portable loops.
+var (
+	addVectors = pick(addVectorsAVX512, addVectorsGeneric)
+	subVectors = pick(subVectorsAVX512, subVectorsGeneric)
+	mulVectors = pick(mulVectorsAVX512, mulVectorsGeneric)
+	maxVectors = pick(maxVectorsAVX512, maxVectorsGeneric)
+	signVector = pick(signVectorAVX512, signVectorGeneric)
+
+	selectMaxWindow = pick(selectMaxWindowAVX512, selectMaxWindowGeneric)
+)
+
+func pick[F any](avx512, generic F) F {
+	if archsimd.X86.AVX512() {
+		return avx512
+	}
+	return generic
+}
+
+func addVectorsAVX512(dst, a, b []float32) {
+	i := 0
+	for ; i+16 <= len(dst); i += 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[i : i+16]))
+		x.Add(y).Store((*[16]float32)(dst[i : i+16]))
+	}
+	addVectorsGeneric(dst[i:], a[i:], b[i:])
+}
+
+func subVectorsAVX512(dst, a, b []float32) {
+	i := 0
+	for ; i+16 <= len(dst); i += 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[i : i+16]))
+		x.Sub(y).Store((*[16]float32)(dst[i : i+16]))
+	}
+	subVectorsGeneric(dst[i:], a[i:], b[i:])
+}
+
+func mulVectorsAVX512(dst, a, b []float32) {
+	i := 0
+	for ; i+16 <= len(dst); i += 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[i : i+16]))
+		x.Mul(y).Store((*[16]float32)(dst[i : i+16]))
+	}
+	mulVectorsGeneric(dst[i:], a[i:], b[i:])
+}
+
+// maxVectorsAVX512 propagates NaN from either operand, as maxVectorsGeneric.
+func maxVectorsAVX512(dst, a, b []float32) {
+	i := 0
+	for ; i+16 <= len(dst); i += 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[i : i+16]))
+		m := x.Max(y)
+		m = x.Merge(m, x.NotEqual(x))
+		m = y.Merge(m, y.NotEqual(y))
+		m.Store((*[16]float32)(dst[i : i+16]))
+	}
+	maxVectorsGeneric(dst[i:], a[i:], b[i:])
+}
+
+// signVectorAVX512 returns ±1 with the sign of x, or x itself for ±0 and NaN.
+func signVectorAVX512(dst, a []float32) {
+	one := archsimd.BroadcastInt32x16(0x3f800000)
+	signBit := archsimd.BroadcastInt32x16(-0x80000000)
+	zero := archsimd.BroadcastFloat32x16(0)
+	i := 0
+	for ; i+16 <= len(dst); i += 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
+		signed := x.AsInt32x16().And(signBit).Or(one).AsFloat32x16()
+		keep := x.Equal(zero).Or(x.NotEqual(x))
+		x.Merge(signed, keep).Store((*[16]float32)(dst[i : i+16]))
+	}
+	signVectorGeneric(dst[i:], a[i:])
+}
+
+// selectMaxWindowAVX512 is selectMaxWindowGeneric with sixteen lanes at a time.
+func selectMaxWindowAVX512(dst, operand, source []float32, offsets []int, sourceOffset, vec int) {
+	lane := 0
+	for ; lane+16 <= vec; lane += 16 {
+		first := offsets[0] + lane
+		best := archsimd.LoadFloat32x16((*[16]float32)(operand[first : first+16]))
+		bestIndex := archsimd.BroadcastInt32x16(0)
+		for k := 1; k < len(offsets); k++ {
+			o := offsets[k] + lane
+			v := archsimd.LoadFloat32x16((*[16]float32)(operand[o : o+16]))
+			greater := v.Greater(best)
+			best = v.Merge(best, greater)
+			bestIndex = archsimd.BroadcastInt32x16(int32(k)).Merge(bestIndex, greater)
+		}
+		s := sourceOffset + lane
+		g := archsimd.LoadFloat32x16((*[16]float32)(source[s : s+16]))
+		for k, offset := range offsets {
+			o := offset + lane
+			g.Masked(bestIndex.Equal(archsimd.BroadcastInt32x16(int32(k)))).Store((*[16]float32)(dst[o : o+16]))
+		}
+	}
+	if lane < vec {
+		tail := make([]int, len(offsets))
+		for k, offset := range offsets {
+			tail[k] = offset + lane
+		}
+		selectMaxWindowGeneric(dst, operand, source, tail, sourceOffset+lane, vec-lane)
+	}
+}
