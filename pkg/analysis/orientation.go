@@ -180,7 +180,8 @@ func phaseMeans(pre []float32, u, units int, gc stimuli.GratingConfig) [][]float
 //
 //	V = Σ r(θ)·e^{2iθ},  θ_pref = ½·arg V,  OSI = |V| / Σ r(θ).
 //
-// Doubling the angle makes θ and θ + 180° the same orientation. Both results are NaN when
+// Doubling the angle makes θ and θ + 180° the same orientation. OSI is clamped to 1, which
+// rounding can exceed by an ulp for a curve with one non-zero value. Both results are NaN when
 // Σ r(θ) = 0. It panics if the lengths differ or a value of r is negative.
 func PreferredOrientation(r, orientationsDeg []float64) (preferredDeg float64, osi Float) {
 	if len(r) != len(orientationsDeg) {
@@ -205,7 +206,7 @@ func PreferredOrientation(r, orientationsDeg []float64) (preferredDeg float64, o
 	if deg >= 180 {
 		deg -= 180
 	}
-	return deg, Float(cmplx.Abs(v) / sum)
+	return deg, Float(math.Min(cmplx.Abs(v)/sum, 1))
 }
 
 // OrientationDifference returns the angle in degrees between orientations a and b,

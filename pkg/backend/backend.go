@@ -52,7 +52,7 @@ func init() {
 //
 //   - unset or empty: this package's backend ("topocnn");
 //   - "go": GoMLX's plain pure-Go backend;
-//   - "xla": GoMLX's XLA backend, when the binary links it (builds with cgo); otherwise an
+//   - "xla": GoMLX's XLA backend, when the binary links it (cgo builds with the xla tag); otherwise an
 //     error that explains how to get it;
 //   - any other registered name: that backend.
 func New() (backends.Backend, error) {
@@ -66,8 +66,8 @@ func New() (backends.Backend, error) {
 	}
 	if !slices.Contains(backends.List(), name) {
 		if name == xlaName {
-			return nil, errors.Errorf("%s=%q: the XLA backend is not linked into this binary: build with cgo "+
-				"(CGO_ENABLED=1, without the noxla tag) and install the PJRT CPU plugin as GoMLX's documentation "+
+			return nil, errors.Errorf("%s=%q: the XLA backend is not linked into this binary: build with "+
+				"CGO_ENABLED=1 and -tags xla, and install the PJRT CPU plugin as GoMLX's documentation "+
 				"describes (https://github.com/gomlx/gomlx), or unset %s (or set it to %q) to train on the CPU in pure Go",
 				backends.ConfigEnvVar, config, backends.ConfigEnvVar, BackendName)
 		}

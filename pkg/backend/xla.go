@@ -1,7 +1,7 @@
-//go:build cgo && !noxla && ((linux && amd64) || darwin)
+//go:build xla
 
 package backend
 
-// Builds with cgo link GoMLX's XLA backend, so that GOMLX_BACKEND=xla selects it where its
-// PJRT plugin is installed. Build with the noxla tag to leave it out.
+// Builds with the xla tag (and cgo) link GoMLX's XLA backend, so that GOMLX_BACKEND=xla selects
+// it where its PJRT plugin is installed.
 import _ "github.com/gomlx/gomlx/backends/xla"

@@ -352,7 +352,11 @@ func ExpertMap(classOfUnit []int, g grid.Grid, classNames []string) (*MapFigure,
 
 	k := &categoryKey{heading: "class (experts)"}
 	for i, name := range classNames {
-		k.entries = append(k.entries, swatch{colour: colours[i], label: fmt.Sprintf("%d %s (%d)", i, name, counts[i])})
+		label := fmt.Sprintf("%d %s (%d)", i, name, counts[i])
+		if name == strconv.Itoa(i) {
+			label = fmt.Sprintf("%s (%d)", name, counts[i]) // digit classes: the name is the index
+		}
+		k.entries = append(k.entries, swatch{colour: colours[i], label: label})
 	}
 	k.entries = append(k.entries, swatch{colour: emptyColour, label: fmt.Sprintf("no expert (%d)", len(classes)-experts)})
 	f.key = k

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/topocnn/topocnn/pkg/backend/bench"
+)
+
+func init() {
+	register(&command{
+		name:    "bench",
+		summary: "time training steps and kernels on the topocnn backend, beside the PyTorch reference",
+		run:     runBench,
+	})
+}
+
+func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench", "[--threads N] [--duration D] [--torch-steps N] [--no-torch]", stderr)
+	threads := fs.Int("threads", 0, "threads for the Go kernels and for PyTorch, 0 for GOMAXPROCS")
+	duration := fs.Duration("duration", 3*time.Second, "time spent on each benchmark after its warm-up, for example 3s")
+	python := fs.String("python", "", "Python interpreter that runs the PyTorch reference (default /usr/bin/python3, where Debian's python3-torch installs PyTorch)")
+	torchSteps := fs.Int("torch-steps", 60, "PyTorch training steps per mode; the median leaves out the first ten")
+	noTorch := fs.Bool("no-torch", false, "skip the PyTorch reference")
+	if code := fs.parse(args); code >= 0 {
+		return code
+	}
+	if *threads < 0 {
+		fmt.Fprintf(stderr, "topocnn bench: invalid --threads %d: use 0 for GOMAXPROCS or a positive count\n", *threads)
+		return exitUsage
+	}
+	if *duration <= 0 {
+		fmt.Fprintf(stderr, "topocnn bench: invalid --duration %s: use a positive duration such as 3s\n", *duration)
+		return exitUsage
+	}
+	if *torchSteps <= 10 {
+		fmt.Fprintf(stderr, "topocnn bench: invalid --torch-steps %d: use more than 10 (the first ten are warm-up)\n", *torchSteps)
+		return exitUsage
+	}
+
+	err := bench.RunBenchmarks(stdout, bench.BenchOptions{
+		Threads:    *threads,
+		Duration:   *duration,
+		Python:     *python,
+		SkipTorch:  *noTorch,
+		TorchSteps: *torchSteps,
+	})
+	if err != nil {
+		printError(stderr, "bench", err)
+		return exitFailure
+	}
+	return exitOK
+}
