@@ -31,11 +31,11 @@ type DegradationConfig struct {
 
 // DefaultDegradationConfig returns every degrade kind at its DefaultLevels (the published
 // {0.01, 0.05, 0.10, 0.15, 0.20} for white, pink and salt-and-pepper noise), zero-filled
-// occlusion, and a seeded subset of 5,000 test images in Full or 500 in quick. The analysis
-// runs 31 forward passes over its images, so Full costs 155,000 image evaluations. At 5,000
-// images the standard error of an accuracy is at most 0.71 percentage points.
+// occlusion, and every test image in Full (Images 0) or a seeded subset of 500 in quick. The
+// analysis runs 31 forward passes over its images, so Full costs 310,000 image evaluations on
+// the 10,000 MNIST test images (about 75 s on 2 cores with the topocnn backend).
 func DefaultDegradationConfig(quick bool) DegradationConfig {
-	cfg := DegradationConfig{OcclusionFill: degrade.FillZero, Images: 5000}
+	cfg := DegradationConfig{OcclusionFill: degrade.FillZero}
 	for _, k := range degrade.Kinds() {
 		cfg.Series = append(cfg.Series, DegradationSeries{Kind: k, Levels: k.DefaultLevels()})
 	}

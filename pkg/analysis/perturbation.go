@@ -41,13 +41,13 @@ type PerturbationConfig struct {
 }
 
 // DefaultPerturbationConfig returns α ∈ {0, 0.1, 0.2, 0.3, 0.5, 0.75, 1} on both targets,
-// with 10 draws per level on 1,000 test images in Full and 3 draws on 500 images in quick.
+// with 10 draws per level on 2,000 test images in Full and 3 draws on 500 images in quick.
 // α = 0 costs one forward pass, and every other α costs one per draw and target.
 func DefaultPerturbationConfig(quick bool) PerturbationConfig {
 	cfg := PerturbationConfig{
 		Alphas:  []float64{0, 0.1, 0.2, 0.3, 0.5, 0.75, 1},
 		Draws:   10,
-		Images:  1000,
+		Images:  2000,
 		Targets: []string{TargetTopographic, TargetAll},
 	}
 	if quick {
@@ -246,11 +246,11 @@ type AblationConfig struct {
 	Draws int `json:"draws"`
 }
 
-// DefaultAblationConfig returns fractions {0.1, 0.25, 0.5, 0.75, 1} with 10 draws on 1,000
+// DefaultAblationConfig returns fractions {0.1, 0.25, 0.5, 0.75, 1} with 10 draws on 2,000
 // test images in Full, and 3 draws on 500 images in quick. A fraction that ablates no unit or
 // every unit costs one forward pass, and any other costs two per draw.
 func DefaultAblationConfig(quick bool) AblationConfig {
-	cfg := AblationConfig{Fractions: []float64{0.1, 0.25, 0.5, 0.75, 1}, Draws: 10, Images: 1000}
+	cfg := AblationConfig{Fractions: []float64{0.1, 0.25, 0.5, 0.75, 1}, Draws: 10, Images: 2000}
 	if quick {
 		cfg.Draws = 3
 		cfg.Images = 500

@@ -73,13 +73,14 @@ func compareRuns(t *testing.T, got, want *Run) {
 	}
 }
 
-// TestTrainLearnsMNIST trains the control network for 64 steps. The protocol's network,
+// TestTrainLearnsMNIST trains the control network for 250 steps. The protocol's network,
 // which averages its feature maps globally before fc1, learns slowly at first: PyTorch on the
-// same protocol and data reaches 0.22–0.27 validation accuracy after 64 steps. Test accuracy
-// above 0.2 on 1,000 images is ten standard errors above chance (0.1).
+// same protocol and data reaches 0.22–0.27 validation accuracy after 64 steps, and this
+// configuration reaches about 0.45 test accuracy. Test accuracy above 0.3 on 1,000 images is
+// more than twenty standard errors above chance (0.1).
 func TestTrainLearnsMNIST(t *testing.T) {
 	cfg := DefaultConfig(dataset.MNIST)
-	cfg.TrainLimit = 2048
+	cfg.TrainLimit = 8000
 	cfg.Epochs = 2
 	cfg.Seed = 1
 	dir := t.TempDir()
@@ -98,21 +99,21 @@ func TestTrainLearnsMNIST(t *testing.T) {
 	if len(progress) != 2 || progress[1] != run.Epochs[1] {
 		t.Errorf("Progress saw %d epochs, want the 2 of the run", len(progress))
 	}
-	if run.TestAccuracy <= 0.2 {
-		t.Errorf("test accuracy %.3f, want > 0.2", run.TestAccuracy)
+	if run.TestAccuracy <= 0.3 {
+		t.Errorf("test accuracy %.3f, want > 0.3", run.TestAccuracy)
 	}
 	e1, e2 := run.Epochs[0], run.Epochs[1]
 	if !(e2.ValLoss < e1.ValLoss && e1.ValLoss < math.Log(10)) {
 		t.Errorf("validation loss %.4f then %.4f, want a decrease from below ln 10 = 2.303", e1.ValLoss, e2.ValLoss)
 	}
-	if e1.Steps != 32 || e1.TopoLoss != 0 || e1.Lambda != 0 {
-		t.Errorf("epoch 1: %d steps, topographic loss %g, λ %g; want 32, 0, 0", e1.Steps, e1.TopoLoss, e1.Lambda)
+	if e1.Steps != 125 || e1.TopoLoss != 0 || e1.Lambda != 0 {
+		t.Errorf("epoch 1: %d steps, topographic loss %g, λ %g; want 125, 0, 0", e1.Steps, e1.TopoLoss, e1.Lambda)
 	}
 	if n := e2.FC1RowNorms; !(n.Min > 0 && n.Min <= n.Mean && n.Mean <= n.Max && n.SD > 0) {
 		t.Errorf("fc1 row norms %+v are not ordered min ≤ mean ≤ max with sd > 0", n)
 	}
-	if run.TrainExamples != 2048 || run.ValExamples != 1000 || run.TestExamples != 1000 || run.Parameters != 27901 {
-		t.Errorf("examples %d/%d/%d and %d parameters, want 2048/1000/1000 and 27901", run.TrainExamples, run.ValExamples, run.TestExamples, run.Parameters)
+	if run.TrainExamples != 8000 || run.ValExamples != 1000 || run.TestExamples != 1000 || run.Parameters != 27901 {
+		t.Errorf("examples %d/%d/%d and %d parameters, want 8000/1000/1000 and 27901", run.TrainExamples, run.ValExamples, run.TestExamples, run.Parameters)
 	}
 	if run.Backend == "" || run.Versions["go"] == "" || run.Seeds != (Seeds{Init: 1, Split: 1, Shuffle: 1}) {
 		t.Errorf("backend %q, versions %v, seeds %+v are not recorded", run.Backend, run.Versions, run.Seeds)
