@@ -21,7 +21,11 @@
 #   CHROMIUM            browser binary (default: chromium, chromium-browser or google-chrome)
 #   CELL_TIMEOUT        seconds one cell may run (default 600)
 #   NOTEBOOK_TIMEOUT    seconds one notebook may run (default 900)
-#   GOMLX_BACKEND       passed on to the notebooks; unset, package topocnn picks its default
+#   GOMLX_BACKEND       passed on to the notebooks; unset selects the topocnn backend, and "go"
+#                       (GoMLX's plain pure-Go backend) fails in 01-training, which trains
+#
+# The notebooks set GOEXPERIMENT=simd in their first cell, so their cells build with the topocnn
+# backend's SIMD kernels even when this script's environment lacks the variable.
 #
 # The notebooks share trained models through a cache folder. This script points them at a new
 # one under the output folder (TOPOCNN_NOTEBOOK_CACHE), so every run trains from the current
@@ -46,7 +50,7 @@ while (($# > 0)); do
       shift
       ;;
     -h | --help)
-      sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+      awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
       exit 0
       ;;
     -*)

@@ -31,11 +31,11 @@ func Backend() (backends.Backend, error) {
 // GoMLX v0.26.0's plain pure-Go backend runs their forward pass but lacks the Reverse and
 // SelectAndScatterMax operations that the convolution and max-pool gradients need.
 func checkTrainable(b backends.Backend) error {
-	if b.Name() == simplego.BackendName {
-		return fmt.Errorf("topocnn: the %q backend (GOMLX_BACKEND=%s) cannot train these networks: it lacks "+
-			"the Reverse and SelectAndScatterMax operations of the convolution and max-pool gradients; "+
+	if b.String() == simplego.BackendName {
+		return fmt.Errorf("topocnn: the plain pure-Go backend (GOMLX_BACKEND=%s) cannot train these networks: "+
+			"it lacks the Reverse and SelectAndScatterMax operations of the convolution and max-pool gradients; "+
 			"unset GOMLX_BACKEND to train on the topocnn backend, which runs the same pure-Go code with those "+
-			"operations added", b.Name(), b.Name())
+			"operations added", simplego.BackendName)
 	}
 	return nil
 }

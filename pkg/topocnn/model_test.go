@@ -3,6 +3,7 @@ package topocnn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -315,5 +316,31 @@ func TestMaxPoolGradientTies(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("gradient %v, want %v", got, want)
 		}
+	}
+}
+
+func TestPlainBackendTrainingRejected(t *testing.T) {
+	t.Setenv(backends.ConfigEnvVar, "go")
+	plain, err := NewBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Finalize()
+	err = checkTrainable(plain)
+	if err == nil {
+		t.Fatal("the plain pure-Go backend was accepted for training")
+	}
+	if !strings.Contains(err.Error(), "unset GOMLX_BACKEND") {
+		t.Errorf("error %q does not say how to fix it", err)
+	}
+
+	t.Setenv(backends.ConfigEnvVar, "")
+	fast, err := NewBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Finalize()
+	if err := checkTrainable(fast); err != nil {
+		t.Errorf("the default backend was rejected: %v", err)
 	}
 }
