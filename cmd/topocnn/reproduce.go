@@ -80,7 +80,7 @@ func defineReproduceFlags(fs *flagSet, f *reproduceFlags) {
 	f.dataset, f.protocol, f.parsedShard = dataset.MNIST, sweep.Quick, sweep.All
 	fs.Var(choiceFlag{&f.dataset, dataset.Names()}, "dataset", "dataset: "+strings.Join(dataset.Names(), ", "))
 	fs.Var(choiceFlag{&f.protocol, sweep.ProtocolNames}, "protocol",
-		"sweep to run: smoke (whole pipeline on tiny data, minutes), quick (control, WS and AS at λ = 1 over 5 seeds, 3 epochs, about 25 minutes on 2 cores), paper (the published 13 conditions × 10 seeds)")
+		"sweep to run: smoke (whole pipeline on tiny data, minutes), quick (control, WS and AS at λ = 1 over 5 seeds, 3 epochs, about 20 minutes on 2 cores), paper (the published 13 conditions × 10 seeds)")
 	fs.StringVar(&f.out, "out", "", "sweep directory for the runs and the report (default results/DATASET-PROTOCOL)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "folder holding the dataset's files (default: $"+dataset.EnvDataDir+"/NAME, then the standard location)")
 	fs.Var(listFlag{&f.regs, func(s string) (err error) { f.parsedRegs, err = sweep.ParseRegs(s); return }}, "reg",

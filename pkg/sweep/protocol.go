@@ -72,9 +72,9 @@ type Protocol struct {
 
 // Sizes of the quick and smoke protocols. A quick model trains on the full training split for
 // 3 epochs (2,250 steps), validates and tests on all images, and is analysed by the quick suite
-// on 1,000 test images. The 15 quick models take about 25 minutes on a 2-core x86-64 machine
-// with AVX-512 and the topocnn backend built with GOEXPERIMENT=simd: about 85 s of training and
-// 10 s of analysis each, measured under load. The smoke protocol's 3 models take under a minute.
+// on 1,000 test images. The 15 quick models took 19.5 minutes on a 2-core x86-64 machine with
+// AVX-512 and the topocnn backend built with GOEXPERIMENT=simd, with another job running: about
+// 70 s of training and 10 s of analysis each. The smoke protocol's 3 models take under a minute.
 const (
 	quickSeeds      = 5
 	quickEpochs     = 3
