@@ -133,6 +133,7 @@ func TestInvalidFlagsExit2(t *testing.T) {
 		{[]string{"train", "--out", "x", "--batch-size", "abc"}, []string{"-batch-size"}},
 		{[]string{"train", "--reg", "ws"}, []string{"--out"}},
 		{[]string{"train", "--out", "x", "stray"}, []string{"stray"}},
+		{[]string{"train", "--out", "no-such-run-directory", "--resume"}, []string{"--out", "does not exist", "drop --resume"}},
 		{[]string{"eval"}, []string{"--run"}},
 		{[]string{"frobnicate"}, []string{"unknown command", "train"}},
 		{nil, []string{"Usage"}},

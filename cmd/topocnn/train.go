@@ -123,6 +123,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	base := topocnn.DefaultConfig(parsed.Dataset)
 	var stored *topocnn.Config
 	if *resume {
+		if _, err := os.Stat(*out); os.IsNotExist(err) {
+			fmt.Fprintf(stderr, "topocnn train: invalid --out %s with --resume: the directory does not exist; check the path, or drop --resume to start a new run\n", *out)
+			return exitUsage
+		}
 		if _, err := os.Stat(filepath.Join(*out, topocnn.RunFile)); err == nil {
 			run, err := topocnn.LoadRun(*out)
 			if run == nil {
@@ -181,7 +185,7 @@ func checkResumeFlags(stored, cfg topocnn.Config, set map[string]bool, stderr io
 			given = append(given, "--"+name)
 		}
 	}
-	fmt.Fprintf(stderr, "topocnn train: --resume continues the stored settings, but %s change them; drop those flags or choose another --out\n",
+	fmt.Fprintf(stderr, "topocnn train: --resume continues the stored settings, but the flags %s change them; drop those flags or choose another --out\n",
 		strings.Join(given, ", "))
 	return exitUsage
 }

@@ -58,9 +58,37 @@ func Open(dir string) (*Model, error) {
 		return nil, fmt.Errorf("topocnn: reading the checkpoint of %s: %w", dir, err)
 	}
 	ctx := gomlxctx.New()
-	if _, err := checkpoints.Build(ctx).FromEmbed(string(jsonData), binData).Done(); err != nil {
-		return nil, fmt.Errorf("topocnn: loading the checkpoint of %s: %w", dir, err)
+	if err := loadCheckpoint(ctx, jsonData, binData); err != nil {
+		return nil, fmt.Errorf("topocnn: loading the checkpoint of %s: %w; the file %s may be truncated or "+
+			"corrupt: restore it, or train the run again", dir, err, base+checkpoints.BinDataSuffix)
 	}
+	model, err := loadModel(run, arch, backend, ctx)
+	if err != nil {
+		return nil, fmt.Errorf("topocnn: %w; the checkpoint of %s may be truncated or corrupt: restore it, "+
+			"or train the run again", err, dir)
+	}
+	return model, nil
+}
+
+// loadCheckpoint loads a checkpoint's variables into ctx. GoMLX v0.26.0's loader panics on some
+// malformed data (a truncated .bin file), so a panic is returned as an error.
+func loadCheckpoint(ctx *gomlxctx.Context, jsonData, binData []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("checkpoint loader failed: %v", r)
+		}
+	}()
+	_, err = checkpoints.Build(ctx).FromEmbed(string(jsonData), binData).Done()
+	return err
+}
+
+// loadModel is newModel with a panic of the lazy variable loading returned as an error.
+func loadModel(run *Run, arch Architecture, backend backends.Backend, ctx *gomlxctx.Context) (model *Model, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			model, err = nil, fmt.Errorf("loading the network's variables failed: %v", r)
+		}
+	}()
 	return newModel(run, arch, backend, ctx)
 }
 

@@ -420,6 +420,31 @@ func TestLoadRunErrors(t *testing.T) {
 	check(dir, "format version 99")
 }
 
+func TestOpenTruncatedCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	cfg := smallConfig("none")
+	if _, err := Train(context.Background(), cfg, Options{Out: dir, Data: testData(t, 64, 64), Log: quietLog()}); err != nil {
+		t.Fatal(err)
+	}
+	bins, err := filepath.Glob(filepath.Join(dir, CheckpointDir, "*.bin"))
+	if err != nil || len(bins) == 0 {
+		t.Fatalf("no checkpoint .bin file in %s (%v)", dir, err)
+	}
+	for _, bin := range bins {
+		if err := os.Truncate(bin, 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	_, err = Open(dir)
+	if err == nil {
+		t.Fatal("Open accepted a truncated checkpoint")
+	}
+	if !strings.Contains(err.Error(), "truncated or corrupt") {
+		t.Errorf("error %q does not say the checkpoint may be truncated", err)
+	}
+}
+
 func TestCrossEntropyAndAccuracy(t *testing.T) {
 	// Two examples: logits (0, ln 3) with label 1, and (2, 0) with label 1.
 	logits := []float32{0, float32(math.Log(3)), 2, 0}
