@@ -55,7 +55,7 @@ func WriteResults(path string, r *Results) error {
 }
 
 // ReadResults reads a file written by WriteResults. For a file of another format version it
-// returns an error that wraps ErrFormatVersion and tells the user to rerun topocnn analyze.
+// returns an error that wraps ErrFormatVersion and asks the user to rerun topocnn analyze.
 func ReadResults(path string) (*Results, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -20,7 +20,7 @@ var (
 //
 // Errors:
 //   - an unknown name wraps ErrUnknownDataset;
-//   - a missing file is a *MissingError that says where to get the files;
+//   - a missing file is a *MissingError whose message names where to get the files;
 //   - a malformed file is a *FormatError that names the file and the field, of kind ErrMagic,
 //     ErrDimensions (including images of the wrong size), ErrTruncated, ErrTrailingData,
 //     ErrCountMismatch, ErrLabelRange or ErrGzip.
