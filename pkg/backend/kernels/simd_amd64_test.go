@@ -64,3 +64,113 @@ func compareTiles(t *testing.T, name string, got, want []float32) {
 		}
 	}
 }
+
+// TestElementwiseMatchGeneric runs every SIMD element-wise kernel this CPU supports, including
+// the ones not chosen for it, against the portable loop on lengths that leave tails, with
+// NaN, infinities and signed zeros among the inputs.
+func TestElementwiseMatchGeneric(t *testing.T) {
+	type binary struct {
+		name           string
+		simd, portable func(dst, a, b []float32)
+	}
+	type unary struct {
+		name           string
+		simd, portable func(dst, a []float32)
+	}
+	var binaries []binary
+	var unaries []unary
+	if archsimd.X86.AVX2() {
+		binaries = append(binaries,
+			binary{"add AVX2", addVectorsAVX2, addVectorsGeneric},
+			binary{"sub AVX2", subVectorsAVX2, subVectorsGeneric},
+			binary{"mul AVX2", mulVectorsAVX2, mulVectorsGeneric},
+			binary{"max AVX2", maxVectorsAVX2, maxVectorsGeneric})
+		unaries = append(unaries, unary{"sign AVX2", signVectorAVX2, signVectorGeneric})
+	}
+	if archsimd.X86.AVX512() {
+		binaries = append(binaries,
+			binary{"add AVX-512", addVectorsAVX512, addVectorsGeneric},
+			binary{"sub AVX-512", subVectorsAVX512, subVectorsGeneric},
+			binary{"mul AVX-512", mulVectorsAVX512, mulVectorsGeneric},
+			binary{"max AVX-512", maxVectorsAVX512, maxVectorsGeneric})
+		unaries = append(unaries, unary{"sign AVX-512", signVectorAVX512, signVectorGeneric})
+	}
+	if len(binaries) == 0 {
+		t.Skip("the CPU has neither AVX2 nor AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1))}
+	input := func(n int) []float32 {
+		x := randomSlice(rng, n)
+		for i := range x {
+			if rng.IntN(4) == 0 {
+				x[i] = special[rng.IntN(len(special))]
+			}
+		}
+		return x
+	}
+	same := func(x, y float32) bool {
+		return math.Float32bits(x) == math.Float32bits(y) || (x != x && y != y)
+	}
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 100} {
+		a, b := input(n), input(n)
+		for _, op := range binaries {
+			got, want := make([]float32, n), make([]float32, n)
+			op.simd(got, a, b)
+			op.portable(want, a, b)
+			for i := range want {
+				if !same(got[i], want[i]) {
+					t.Fatalf("%s, length %d: element %d of (%g, %g) = %g, want %g", op.name, n, i, a[i], b[i], got[i], want[i])
+				}
+			}
+		}
+		for _, op := range unaries {
+			got, want := make([]float32, n), make([]float32, n)
+			op.simd(got, a)
+			op.portable(want, a)
+			for i := range want {
+				if !same(got[i], want[i]) {
+					t.Fatalf("%s, length %d: element %d of %g = %g, want %g", op.name, n, i, a[i], got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestSelectMaxWindowMatchGeneric checks the SIMD max-pooling gradient kernels against the
+// portable one on lane counts that leave tails and on windows with tied maxima.
+func TestSelectMaxWindowMatchGeneric(t *testing.T) {
+	type variant struct {
+		name string
+		run  func(dst, operand, source []float32, offsets []int, sourceOffset, vec int)
+	}
+	var variants []variant
+	if archsimd.X86.AVX2() {
+		variants = append(variants, variant{"AVX2", selectMaxWindowAVX2})
+	}
+	if archsimd.X86.AVX512() {
+		variants = append(variants, variant{"AVX-512", selectMaxWindowAVX512})
+	}
+	if len(variants) == 0 {
+		t.Skip("the CPU has neither AVX2 nor AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, vec := range []int{1, 8, 13, 16, 32, 37} {
+		offsets := []int{0, vec, 2 * vec, 3 * vec} // a 2×2 window, vec channels apart
+		operand := randomSlice(rng, 4*vec)
+		for lane := 0; lane < vec; lane += 3 {
+			operand[2*vec+lane] = operand[lane] // a tie: the first element wins
+		}
+		source := randomSlice(rng, vec+5)
+		for _, v := range variants {
+			got, want := randomSlice(rng, 4*vec), make([]float32, 4*vec)
+			v.run(got, operand, source, offsets, 5, vec)
+			selectMaxWindowGeneric(want, operand, source, offsets, 5, vec)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s, %d lanes: element %d = %g, want %g", v.name, vec, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
