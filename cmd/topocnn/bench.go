@@ -18,11 +18,12 @@ func init() {
 }
 
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench", "[--threads N] [--duration D] [--torch-steps N] [--no-torch]", stderr)
+	fs := newFlagSet("bench", "[--threads N] [--duration D] [--rounds N] [--round-steps N] [--no-torch]", stderr)
 	threads := fs.Int("threads", 0, "threads for the Go kernels and for PyTorch, 0 for GOMAXPROCS")
 	duration := fs.Duration("duration", 3*time.Second, "time spent on each benchmark after its warm-up, for example 3s")
 	python := fs.String("python", "", "Python interpreter that runs the PyTorch reference (default /usr/bin/python3, where Debian's python3-torch installs PyTorch)")
-	torchSteps := fs.Int("torch-steps", 60, "PyTorch training steps per mode; the median leaves out the first ten")
+	rounds := fs.Int("rounds", 6, "rounds of the comparison with PyTorch; in each, Go and then PyTorch run --round-steps steps of each mode")
+	roundSteps := fs.Int("round-steps", 10, "training steps per mode and round, for Go and for PyTorch")
 	noTorch := fs.Bool("no-torch", false, "skip the PyTorch reference")
 	if code := fs.parse(args); code >= 0 {
 		return code
@@ -35,8 +36,12 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "topocnn bench: invalid --duration %s: use a positive duration such as 3s\n", *duration)
 		return exitUsage
 	}
-	if *torchSteps <= 10 {
-		fmt.Fprintf(stderr, "topocnn bench: invalid --torch-steps %d: use more than 10 (the first ten are warm-up)\n", *torchSteps)
+	if *rounds <= 0 {
+		fmt.Fprintf(stderr, "topocnn bench: invalid --rounds %d: use a positive count such as 6\n", *rounds)
+		return exitUsage
+	}
+	if *roundSteps <= 0 {
+		fmt.Fprintf(stderr, "topocnn bench: invalid --round-steps %d: use a positive count such as 10\n", *roundSteps)
 		return exitUsage
 	}
 
@@ -45,7 +50,8 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		Duration:   *duration,
 		Python:     *python,
 		SkipTorch:  *noTorch,
-		TorchSteps: *torchSteps,
+		Rounds:     *rounds,
+		RoundSteps: *roundSteps,
 	})
 	if err != nil {
 		printError(stderr, "bench", err)

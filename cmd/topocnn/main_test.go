@@ -135,6 +135,9 @@ func TestInvalidFlagsExit2(t *testing.T) {
 		{[]string{"train", "--out", "x", "stray"}, []string{"stray"}},
 		{[]string{"train", "--out", "no-such-run-directory", "--resume"}, []string{"--out", "does not exist", "drop --resume"}},
 		{[]string{"eval"}, []string{"--run"}},
+		{[]string{"bench", "--rounds", "0"}, []string{"--rounds 0", "positive"}},
+		{[]string{"bench", "--round-steps", "-2"}, []string{"--round-steps -2", "positive"}},
+		{[]string{"bench", "--threads", "-1"}, []string{"--threads -1"}},
 		{[]string{"frobnicate"}, []string{"unknown command", "train"}},
 		{nil, []string{"Usage"}},
 	} {

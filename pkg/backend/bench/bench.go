@@ -39,16 +39,21 @@ type BenchOptions struct {
 	Python    string
 	SkipTorch bool
 
-	// TorchSteps is the number of PyTorch training steps per mode; the median is taken over
-	// all but the first ten. Zero means 60.
-	TorchSteps int
+	// Rounds and RoundSteps shape the comparison with PyTorch: in each of Rounds rounds, Go
+	// and then PyTorch run RoundSteps training steps of each mode, so that both meet the same
+	// machine however its speed drifts. Zero means 6 rounds of 10 steps.
+	Rounds, RoundSteps int
 }
 
 // Defaults of BenchOptions.
 const (
 	defaultDuration   = 3 * time.Second
 	defaultPython     = "/usr/bin/python3"
-	defaultTorchSteps = 60
+	defaultRounds     = 6
+	defaultRoundSteps = 10
+	// torchWarmUps is the number of PyTorch steps per mode run before the first round and not
+	// counted: its first steps allocate and are several times slower.
+	torchWarmUps = 10
 	// inferenceBatch is the batch of the analysis path's forward passes.
 	inferenceBatch = 1000
 	warmUps        = 3
@@ -64,8 +69,11 @@ func (o BenchOptions) withDefaults() BenchOptions {
 	if o.Python == "" {
 		o.Python = defaultPython
 	}
-	if o.TorchSteps <= 0 {
-		o.TorchSteps = defaultTorchSteps
+	if o.Rounds <= 0 {
+		o.Rounds = defaultRounds
+	}
+	if o.RoundSteps <= 0 {
+		o.RoundSteps = defaultRoundSteps
 	}
 	return o
 }
@@ -73,8 +81,9 @@ func (o BenchOptions) withDefaults() BenchOptions {
 // RunBenchmarks measures the backend and prints three tables to w. The first gives training
 // step and inference times (mean, median and 5th/99th percentiles), measured by
 // github.com/janpfeifer/go-benchmarks. The second gives the GFLOP/s of the convolution kernels
-// (im2col and the matrix kernel) on each convolution of a training step. When the PyTorch reference runs, the third gives PyTorch's median step time
-// with the same threads and the ratio Go / PyTorch.
+// (im2col and the matrix kernel) on each convolution of a training step. When the PyTorch
+// reference runs, the third compares the training step with PyTorch's, side by side with the
+// same threads (see sideBySide).
 func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 	opts = opts.withDefaults()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(opts.Threads))
@@ -88,11 +97,13 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 	// Training steps and inference, timed by go-benchmarks.
 	var fns []benchmarks.NamedFunction
 	var stepErr error
-	for _, mode := range Modes {
+	steps := make([]*trainingStep, len(Modes))
+	for i, mode := range Modes {
 		step, err := newTrainingStep(be, mode)
 		if err != nil {
 			return err
 		}
+		steps[i] = step
 		for range warmUps {
 			if _, err := step.run(); err != nil {
 				return fmt.Errorf("training step %s: %w", mode, err)
@@ -125,28 +136,84 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 	// GFLOP/s of the convolution kernels on the network's convolutions.
 	printConvolutions(w, opts)
 
-	// The PyTorch reference, with the same threads.
+	// The PyTorch reference, with the same threads, in turn with the Go steps.
 	if opts.SkipTorch {
 		return nil
 	}
-	torch, err := runTorch(opts.Python, opts.Threads, opts.TorchSteps)
+	torch, err := startTorch(opts.Python, opts.Threads)
 	if err != nil {
 		fmt.Fprintf(w, "PyTorch reference not run: %v\n", err)
 		slog.Info("PyTorch reference not run", "error", err)
 		return nil
 	}
-	fmt.Fprintf(w, "PyTorch %s, %d threads, median of %d steps:\n", torch.version, opts.Threads, opts.TorchSteps-torchWarmUps)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\tGo ms/step\tPyTorch ms/step\tGo / PyTorch\t")
-	for i, mode := range Modes {
-		goMS := float64(medians[i].Microseconds()) / 1000
-		torchMS, ok := torch.medianMS[string(mode)]
-		if !ok {
-			continue
+	defer torch.close()
+	return sideBySide(w, torch, steps, opts)
+}
+
+// sideBySide compares the training steps with PyTorch's. In each of opts.Rounds rounds and
+// for each mode, Go runs opts.RoundSteps timed steps and then PyTorch does, so both meet the
+// same machine even when other work slows it for a while. It prints, per mode, the median
+// step time of each over all rounds, their ratio, and the lowest and highest ratio of the
+// rounds' medians, which shows how far the machine's speed drifted.
+func sideBySide(w io.Writer, torch *torchServer, steps []*trainingStep, opts BenchOptions) error {
+	for _, mode := range Modes {
+		if _, err := torch.steps(mode, torchWarmUps); err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t\n", mode, goMS, torchMS, goMS/torchMS)
+	}
+	goTimes := make([][]float64, len(Modes))
+	torchTimes := make([][]float64, len(Modes))
+	roundRatios := make([][]float64, len(Modes))
+	for range opts.Rounds {
+		for i, mode := range Modes {
+			g, err := timeSteps(steps[i], opts.RoundSteps)
+			if err != nil {
+				return fmt.Errorf("training step %s: %w", mode, err)
+			}
+			t, err := torch.steps(mode, opts.RoundSteps)
+			if err != nil {
+				return err
+			}
+			goTimes[i] = append(goTimes[i], g...)
+			torchTimes[i] = append(torchTimes[i], t...)
+			roundRatios[i] = append(roundRatios[i], median(g)/median(t))
+		}
+	}
+
+	fmt.Fprintf(w, "PyTorch %s side by side, %d threads: %d rounds of %d steps per mode, Go then PyTorch; medians over all steps:\n",
+		torch.version, opts.Threads, opts.Rounds, opts.RoundSteps)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "mode\tGo ms/step\tPyTorch ms/step\tGo / PyTorch\trounds' ratios\t")
+	for i, mode := range Modes {
+		goMS, torchMS := median(goTimes[i]), median(torchTimes[i])
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.2f–%.2f\t\n", mode, goMS, torchMS, goMS/torchMS,
+			slices.Min(roundRatios[i]), slices.Max(roundRatios[i]))
 	}
 	return tw.Flush()
+}
+
+// timeSteps runs n training steps and returns the time of each in milliseconds.
+func timeSteps(step *trainingStep, n int) ([]float64, error) {
+	times := make([]float64, n)
+	for i := range times {
+		start := time.Now()
+		if _, err := step.run(); err != nil {
+			return nil, err
+		}
+		times[i] = float64(time.Since(start).Microseconds()) / 1000
+	}
+	return times, nil
+}
+
+// median returns the median of x, the mean of the middle two for an even length (gonum's
+// stat.Quantile picks one of them).
+func median(x []float64) float64 {
+	s := slices.Sorted(slices.Values(x))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // printTable runs fns with go-benchmarks, writing its table to w, and stores each function's

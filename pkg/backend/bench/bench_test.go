@@ -111,7 +111,7 @@ func TestRunBenchmarksPrintsTables(t *testing.T) {
 		t.Skip("runs every benchmark")
 	}
 	var out bytes.Buffer
-	err := RunBenchmarks(&out, BenchOptions{Threads: 2, Duration: 50 * time.Millisecond, TorchSteps: torchWarmUps + 1})
+	err := RunBenchmarks(&out, BenchOptions{Threads: 2, Duration: 50 * time.Millisecond, Rounds: 2, RoundSteps: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,25 +127,114 @@ func TestRunBenchmarksPrintsTables(t *testing.T) {
 	t.Log("\n" + text)
 }
 
-func TestParseTorch(t *testing.T) {
-	r, err := parseTorch("torch=1.13.0a0 threads=2\nmode=control median_ms=18.500\nmode=ws median_ms=19.25\n")
+func TestParseStepTimes(t *testing.T) {
+	times, err := parseStepTimes("mode=ws ms=18.500,19.25", WS, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.version != "1.13.0a0" || r.medianMS["control"] != 18.5 || r.medianMS["ws"] != 19.25 || len(r.medianMS) != 2 {
-		t.Fatalf("parsed %+v", r)
+	if len(times) != 2 || times[0] != 18.5 || times[1] != 19.25 {
+		t.Fatalf("parsed %v", times)
 	}
-	for _, bad := range []string{"", "mode=control median_ms=fast"} {
-		if _, err := parseTorch(bad); err == nil {
-			t.Errorf("parseTorch(%q) accepted", bad)
+	for _, bad := range []string{"", "mode=as ms=18.5,19.25", "mode=ws ms=18.5", "mode=ws ms=18.5,fast", "mode=ws"} {
+		if _, err := parseStepTimes(bad, WS, 2); err == nil {
+			t.Errorf("parseStepTimes(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		x    []float64
+		want float64
+	}{{[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(c.x); got != c.want {
+			t.Errorf("median(%v) = %g, want %g", c.x, got, c.want)
 		}
 	}
 }
 
 func TestMissingPythonIsReported(t *testing.T) {
-	_, err := runTorch("/nonexistent/python3", 1, 12)
+	_, err := startTorch("/nonexistent/python3", 1)
 	if err == nil || !strings.Contains(err.Error(), "python3-torch") {
 		t.Fatalf("error %v does not say how to install PyTorch", err)
+	}
+}
+
+// fakePython writes a stand-in for the Python interpreter that imports torch and serves step
+// times of 1000 ms, and returns its path. With failAfter > 0 it exits after that many answers.
+func fakePython(t *testing.T, failAfter int) string {
+	t.Helper()
+	path := t.TempDir() + "/python3"
+	script := `#!/bin/sh
+[ "$2" = "import torch" ] && exit 0
+[ "$4" = "--serve" ] || { echo "usage" >&2; exit 2; }
+echo "torch=0.0-fake threads=$3"
+answered=0
+while read mode n; do
+	[ ` + fmt.Sprint(failAfter) + ` -gt 0 ] && [ $answered -ge ` + fmt.Sprint(failAfter) + ` ] && { echo "fake PyTorch crashed" >&2; exit 1; }
+	times=1000; i=1
+	while [ $i -lt $n ]; do times="$times,1000"; i=$((i+1)); done
+	echo "mode=$mode ms=$times"
+	answered=$((answered+1))
+done
+`
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSideBySideAlternatesWithPyTorch(t *testing.T) {
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := make([]*trainingStep, len(Modes))
+	for i, mode := range Modes {
+		if steps[i], err = newTrainingStep(be, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	torch, err := startTorch(fakePython(t, 0), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer torch.close()
+	var out bytes.Buffer
+	if err := sideBySide(&out, torch, steps, BenchOptions{Threads: 2, Rounds: 2, RoundSteps: 3}); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	if !strings.Contains(text, "PyTorch 0.0-fake side by side, 2 threads: 2 rounds of 3 steps per mode") {
+		t.Errorf("heading missing:\n%s", text)
+	}
+	// A Go step takes well under the fake's 1000 ms, so every ratio is below 1.
+	for _, mode := range Modes {
+		var goMS, torchMS, ratio, lowest, highest float64
+		var name string
+		found := false
+		for line := range strings.SplitSeq(text, "\n") {
+			if f := strings.Fields(line); len(f) == 5 && f[0] == string(mode) {
+				fmt.Sscanf(strings.Replace(line, "–", " ", 1), "%s %g %g %g %g %g", &name, &goMS, &torchMS, &ratio, &lowest, &highest)
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("no row for %s:\n%s", mode, text)
+		}
+		if torchMS != 1000 || !(goMS > 0 && goMS < 1000) || math.Abs(ratio-goMS/torchMS) > 0.01 || !(lowest <= ratio+0.01 && ratio <= highest+0.01) {
+			t.Errorf("row for %s reads Go %g ms, PyTorch %g ms, ratio %g (%g–%g)", mode, goMS, torchMS, ratio, lowest, highest)
+		}
+	}
+
+	crashing, err := startTorch(fakePython(t, 1), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crashing.close()
+	err = sideBySide(&bytes.Buffer{}, crashing, steps, BenchOptions{Threads: 2, Rounds: 1, RoundSteps: 1})
+	if err == nil || !strings.Contains(err.Error(), "fake PyTorch crashed") {
+		t.Fatalf("a crashed reference gave error %v, want its stderr", err)
 	}
 }
 

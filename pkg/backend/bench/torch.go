@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -14,52 +16,101 @@ import (
 //go:embed torch_reference.py
 var torchReference string
 
-// torchWarmUps is the number of first steps the script leaves out of its median.
-const torchWarmUps = 10
-
-// torchResult holds the script's output.
-type torchResult struct {
-	version  string
-	medianMS map[string]float64 // by mode
+// torchServer is the PyTorch reference running in --serve mode: it trains one model per mode
+// and answers requests for a number of timed steps.
+type torchServer struct {
+	version string
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	stdout  *bufio.Scanner
+	stderr  bytes.Buffer
 }
 
-// runTorch runs the PyTorch reference with python, after checking that it imports torch.
-func runTorch(python string, threads, steps int) (*torchResult, error) {
+// startTorch starts the PyTorch reference with python and threads threads, after checking that
+// python imports torch.
+func startTorch(python string, threads int) (*torchServer, error) {
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return nil, fmt.Errorf("%s cannot import torch (%v); on Debian, apt-get install python3-torch", python, err)
 	}
-	cmd := exec.Command(python, "-", strconv.Itoa(threads), strconv.Itoa(max(steps, torchWarmUps+1)))
-	cmd.Stdin = strings.NewReader(torchReference)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("running the PyTorch reference with %s: %v: %s", python, err, strings.TrimSpace(stderr.String()))
+	s := &torchServer{cmd: exec.Command(python, "-c", torchReference, strconv.Itoa(threads), "--serve")}
+	s.cmd.Stderr = &s.stderr
+	var err error
+	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
+		return nil, err
 	}
-	return parseTorch(stdout.String())
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the PyTorch reference with %s: %w", python, err)
+	}
+	s.stdout = bufio.NewScanner(stdout)
+	s.stdout.Buffer(make([]byte, 64<<10), 16<<20)
+	line, err := s.readLine()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	version, ok := strings.CutPrefix(strings.Fields(line)[0], "torch=")
+	if !ok {
+		s.close()
+		return nil, fmt.Errorf("PyTorch reference printed %q, not its version", line)
+	}
+	s.version = version
+	return s, nil
 }
 
-// parseTorch reads the lines "torch=VERSION threads=N" and "mode=NAME median_ms=X".
-func parseTorch(output string) (*torchResult, error) {
-	r := &torchResult{medianMS: make(map[string]float64)}
-	for line := range strings.SplitSeq(strings.TrimSpace(output), "\n") {
-		fields := make(map[string]string)
-		for field := range strings.FieldsSeq(line) {
-			key, value, _ := strings.Cut(field, "=")
-			fields[key] = value
-		}
-		if v, ok := fields["torch"]; ok {
-			r.version = v
-		}
-		if mode, ok := fields["mode"]; ok {
-			ms, err := strconv.ParseFloat(fields["median_ms"], 64)
-			if err != nil {
-				return nil, fmt.Errorf("PyTorch reference printed %q: %v", line, err)
-			}
-			r.medianMS[mode] = ms
-		}
+// readLine returns the next line the script prints, or an error with what it wrote to stderr.
+func (s *torchServer) readLine() (string, error) {
+	if s.stdout.Scan() {
+		return s.stdout.Text(), nil
 	}
-	if len(r.medianMS) == 0 {
-		return nil, fmt.Errorf("PyTorch reference printed no timings: %q", output)
+	err := s.stdout.Err()
+	if err == nil {
+		err = io.ErrUnexpectedEOF
 	}
-	return r, nil
+	return "", fmt.Errorf("PyTorch reference stopped: %v: %s", err, strings.TrimSpace(s.stderr.String()))
+}
+
+// steps runs n training steps of mode and returns their times in milliseconds.
+func (s *torchServer) steps(mode Mode, n int) ([]float64, error) {
+	if _, err := fmt.Fprintf(s.stdin, "%s %d\n", mode, n); err != nil {
+		return nil, fmt.Errorf("PyTorch reference: %w", err)
+	}
+	line, err := s.readLine()
+	if err != nil {
+		return nil, err
+	}
+	return parseStepTimes(line, mode, n)
+}
+
+// parseStepTimes reads the answer "mode=NAME ms=T1,T2,..." to a request for n steps of mode.
+func parseStepTimes(line string, mode Mode, n int) ([]float64, error) {
+	fields := make(map[string]string)
+	for field := range strings.FieldsSeq(line) {
+		key, value, _ := strings.Cut(field, "=")
+		fields[key] = value
+	}
+	if fields["mode"] != string(mode) {
+		return nil, fmt.Errorf("PyTorch reference answered %q to a request for mode %s", line, mode)
+	}
+	var times []float64
+	for v := range strings.SplitSeq(fields["ms"], ",") {
+		ms, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, fmt.Errorf("PyTorch reference printed %q: %v", line, err)
+		}
+		times = append(times, ms)
+	}
+	if len(times) != n {
+		return nil, fmt.Errorf("PyTorch reference printed %d step times for %d steps: %q", len(times), n, line)
+	}
+	return times, nil
+}
+
+// close ends the script and waits for it.
+func (s *torchServer) close() {
+	s.stdin.Close()
+	s.cmd.Wait()
 }

@@ -11,6 +11,11 @@ batch (as).
 Usage: python3 torch_reference.py THREADS STEPS
 Prints one line per mode: "mode=NAME median_ms=X" (the median over the steps after the first
 ten), after a line "torch=VERSION threads=N".
+
+Usage: python3 torch_reference.py THREADS --serve
+Prints "torch=VERSION threads=N", then reads requests "MODE STEPS" from standard input, one a
+line, and answers each with "mode=NAME ms=T1,T2,..." (the time of each step). Each mode keeps
+its model and optimiser between requests, so a caller can alternate with its own timings.
 """
 import sys
 import time
@@ -56,31 +61,51 @@ def neighbour_distance(vectors, pairs):
     return (vectors[pairs[:, 0]] - vectors[pairs[:, 1]]).norm(dim=1).mean()
 
 
+class Trainer:
+    """One model and optimiser, trained on a fixed batch with the mode's loss."""
+
+    def __init__(self, mode, pairs, images, labels):
+        self.mode, self.pairs = mode, pairs
+        self.images, self.labels = images, labels
+        self.model = ReferenceNet()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def step(self):
+        """Runs one training step and returns its time in seconds."""
+        start = time.perf_counter()
+        logits, pre = self.model((self.images - 0.1307) / 0.3081)
+        loss = F.cross_entropy(logits, self.labels)
+        if self.mode == "ws":
+            loss = loss + neighbour_distance(self.model.fc1.weight, self.pairs)
+        elif self.mode == "as":
+            loss = loss + neighbour_distance(pre.t(), self.pairs)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return time.perf_counter() - start
+
+
+MODES = ("control", "ws", "as")
+
+
 def main():
     threads = int(sys.argv[1])
-    steps = int(sys.argv[2])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     pairs = neighbour_pairs()
     images = torch.rand(64, 1, 28, 28)
     labels = torch.randint(0, 10, (64,))
+    trainers = {mode: Trainer(mode, pairs, images, labels) for mode in MODES}
     print(f"torch={torch.__version__} threads={threads}", flush=True)
-    for mode in ("control", "ws", "as"):
-        model = ReferenceNet()
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-        times = []
-        for _ in range(steps):
-            start = time.perf_counter()
-            logits, pre = model((images - 0.1307) / 0.3081)
-            loss = F.cross_entropy(logits, labels)
-            if mode == "ws":
-                loss = loss + neighbour_distance(model.fc1.weight, pairs)
-            elif mode == "as":
-                loss = loss + neighbour_distance(pre.t(), pairs)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            times.append(time.perf_counter() - start)
+    if sys.argv[2] == "--serve":
+        for line in sys.stdin:
+            mode, steps = line.split()
+            times = [trainers[mode].step() for _ in range(int(steps))]
+            print(f"mode={mode} ms=" + ",".join(f"{1000 * t:.3f}" for t in times), flush=True)
+        return
+    steps = int(sys.argv[2])
+    for mode in MODES:
+        times = [trainers[mode].step() for _ in range(steps)]
         times = sorted(times[10:])
         print(f"mode={mode} median_ms={1000 * times[len(times) // 2]:.3f}", flush=True)
 

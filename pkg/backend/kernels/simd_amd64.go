@@ -121,92 +121,84 @@ func store8(p unsafe.Pointer, v archsimd.Float32x8) {
 	v.Store((*[8]float32)(p))
 }
 
-// microAVX2 computes the 4×32 tile as two 4×16 halves, each in eight 8-lane registers.
+// microAVX2 computes the 4×32 tile as two 2×32 halves, each in eight 8-lane registers. Rows
+// rather than columns are split so that each element of A is broadcast once: on AVX2
+// machines the broadcasts, not the multiply-adds, limit the kernel.
 func microAVX2(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
-	microAVX2Half(a0, a1, a2, a3, cs, b, bs, kc, c, ldc, load)
-	microAVX2Half(a0, a1, a2, a3, cs, unsafe.Add(b, 64), bs, kc, unsafe.Add(c, 64), ldc, load)
+	microAVX2Half(a0, a1, cs, b, bs, kc, c, ldc, load)
+	microAVX2Half(a2, a3, cs, b, bs, kc, unsafe.Add(c, 2*ldc), ldc, load)
+	leaveAVX()
 }
 
 // microOffsetsAVX2 is microAVX2 with row k of B at b + 4·offsets[k] bytes.
 func microOffsetsAVX2(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
-	microOffsetsAVX2Half(a0, a1, a2, a3, cs, b, offsets, kc, c, ldc, load)
-	microOffsetsAVX2Half(a0, a1, a2, a3, cs, unsafe.Add(b, 64), offsets, kc, unsafe.Add(c, 64), ldc, load)
-}
-
-func microOffsetsAVX2Half(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
-	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
-	if load {
-		c00, c01 = load8(c), load8(unsafe.Add(c, 32))
-		c10, c11 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32))
-		c20, c21 = load8(unsafe.Add(c, 2*ldc)), load8(unsafe.Add(c, 2*ldc+32))
-		c30, c31 = load8(unsafe.Add(c, 3*ldc)), load8(unsafe.Add(c, 3*ldc+32))
-	}
-
-	off := unsafe.Pointer(offsets)
-	for range kc {
-		row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
-		b0, b1 := load8(row), load8(unsafe.Add(row, 32))
-		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
-		c00 = x.MulAdd(b0, c00)
-		c01 = x.MulAdd(b1, c01)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
-		c10 = x.MulAdd(b0, c10)
-		c11 = x.MulAdd(b1, c11)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a2))
-		c20 = x.MulAdd(b0, c20)
-		c21 = x.MulAdd(b1, c21)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a3))
-		c30 = x.MulAdd(b0, c30)
-		c31 = x.MulAdd(b1, c31)
-		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
-		off = unsafe.Add(off, 4)
-	}
-
-	store8(c, c00)
-	store8(unsafe.Add(c, 32), c01)
-	store8(unsafe.Add(c, ldc), c10)
-	store8(unsafe.Add(c, ldc+32), c11)
-	store8(unsafe.Add(c, 2*ldc), c20)
-	store8(unsafe.Add(c, 2*ldc+32), c21)
-	store8(unsafe.Add(c, 3*ldc), c30)
-	store8(unsafe.Add(c, 3*ldc+32), c31)
+	microOffsetsAVX2Half(a0, a1, cs, b, offsets, kc, c, ldc, load)
+	microOffsetsAVX2Half(a2, a3, cs, b, offsets, kc, unsafe.Add(c, 2*ldc), ldc, load)
 	leaveAVX()
 }
 
-func microAVX2Half(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
-	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
+func microAVX2Half(a0, a1 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintptr, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
 	if load {
-		c00, c01 = load8(c), load8(unsafe.Add(c, 32))
-		c10, c11 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32))
-		c20, c21 = load8(unsafe.Add(c, 2*ldc)), load8(unsafe.Add(c, 2*ldc+32))
-		c30, c31 = load8(unsafe.Add(c, 3*ldc)), load8(unsafe.Add(c, 3*ldc+32))
+		c00, c01, c02, c03 = load8(c), load8(unsafe.Add(c, 32)), load8(unsafe.Add(c, 64)), load8(unsafe.Add(c, 96))
+		c10, c11, c12, c13 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32)), load8(unsafe.Add(c, ldc+64)), load8(unsafe.Add(c, ldc+96))
 	}
 	for range kc {
-		b0, b1 := load8(b), load8(unsafe.Add(b, 32))
+		b0, b1, b2, b3 := load8(b), load8(unsafe.Add(b, 32)), load8(unsafe.Add(b, 64)), load8(unsafe.Add(b, 96))
 		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
 		c00 = x.MulAdd(b0, c00)
 		c01 = x.MulAdd(b1, c01)
+		c02 = x.MulAdd(b2, c02)
+		c03 = x.MulAdd(b3, c03)
 		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
 		c10 = x.MulAdd(b0, c10)
 		c11 = x.MulAdd(b1, c11)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a2))
-		c20 = x.MulAdd(b0, c20)
-		c21 = x.MulAdd(b1, c21)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a3))
-		c30 = x.MulAdd(b0, c30)
-		c31 = x.MulAdd(b1, c31)
-		a0, a1, a2, a3 = unsafe.Add(a0, cs), unsafe.Add(a1, cs), unsafe.Add(a2, cs), unsafe.Add(a3, cs)
+		c12 = x.MulAdd(b2, c12)
+		c13 = x.MulAdd(b3, c13)
+		a0, a1 = unsafe.Add(a0, cs), unsafe.Add(a1, cs)
 		b = unsafe.Add(b, bs)
 	}
 	store8(c, c00)
 	store8(unsafe.Add(c, 32), c01)
+	store8(unsafe.Add(c, 64), c02)
+	store8(unsafe.Add(c, 96), c03)
 	store8(unsafe.Add(c, ldc), c10)
 	store8(unsafe.Add(c, ldc+32), c11)
-	store8(unsafe.Add(c, 2*ldc), c20)
-	store8(unsafe.Add(c, 2*ldc+32), c21)
-	store8(unsafe.Add(c, 3*ldc), c30)
-	store8(unsafe.Add(c, 3*ldc+32), c31)
-	leaveAVX()
+	store8(unsafe.Add(c, ldc+64), c12)
+	store8(unsafe.Add(c, ldc+96), c13)
+}
+
+func microOffsetsAVX2Half(a0, a1 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
+	if load {
+		c00, c01, c02, c03 = load8(c), load8(unsafe.Add(c, 32)), load8(unsafe.Add(c, 64)), load8(unsafe.Add(c, 96))
+		c10, c11, c12, c13 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32)), load8(unsafe.Add(c, ldc+64)), load8(unsafe.Add(c, ldc+96))
+	}
+	off := unsafe.Pointer(offsets)
+	for range kc {
+		row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
+		b0, b1, b2, b3 := load8(row), load8(unsafe.Add(row, 32)), load8(unsafe.Add(row, 64)), load8(unsafe.Add(row, 96))
+		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
+		c00 = x.MulAdd(b0, c00)
+		c01 = x.MulAdd(b1, c01)
+		c02 = x.MulAdd(b2, c02)
+		c03 = x.MulAdd(b3, c03)
+		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
+		c10 = x.MulAdd(b0, c10)
+		c11 = x.MulAdd(b1, c11)
+		c12 = x.MulAdd(b2, c12)
+		c13 = x.MulAdd(b3, c13)
+		a0, a1 = unsafe.Add(a0, cs), unsafe.Add(a1, cs)
+		off = unsafe.Add(off, 4)
+	}
+	store8(c, c00)
+	store8(unsafe.Add(c, 32), c01)
+	store8(unsafe.Add(c, 64), c02)
+	store8(unsafe.Add(c, 96), c03)
+	store8(unsafe.Add(c, ldc), c10)
+	store8(unsafe.Add(c, ldc+32), c11)
+	store8(unsafe.Add(c, ldc+64), c12)
+	store8(unsafe.Add(c, ldc+96), c13)
 }
 
 // Element-wise operations: the widest SIMD versions the CPU has, else the portable loops.
