@@ -231,51 +231,71 @@ func makePanels(b Matrix) ([]panel, *[]float32) {
 	return panels, packed
 }
 
+// panelMajorBytes is the size of B's panels for one group of sums above which gemmRows runs
+// each panel over all its row tiles before the next, so that the panel stays in the L2
+// cache, rather than each row tile over all panels.
+const panelMajorBytes = 256 << 10
+
 // gemmRows computes rows [i0, i1) of C over the sums of the given groups.
 func gemmRows(c []float32, ldc int, src *aSource, groups [][]kSegment, panels []panel, i0, i1 int, accumulate bool) {
 	const f32 = 4
 	var scratch [tileRows * tileCols]float32
 	cs := uintptr(src.colStride * f32)
 	base := unsafe.Pointer(unsafe.SliceData(src.data))
-	for g, group := range groups {
-		for i := i0; i < i1; i += tileRows {
-			rows := min(tileRows, i1-i)
-			// Rows past the end of C repeat the last row; their results are dropped.
-			var rowBase [tileRows]int
-			for r := range tileRows {
-				rowBase[r] = src.rowBase(i + min(r, rows-1))
+	panelMajor := len(panels)*kBlock*tileCols*f32 > panelMajorBytes
+
+	// tile computes the tile of C at row i and panel p over one group of sums.
+	tile := func(g int, group []kSegment, i, p int) {
+		rows := min(tileRows, i1-i)
+		// Rows past the end of C repeat the last row; their results are dropped.
+		var rowBase [tileRows]int
+		for r := range tileRows {
+			rowBase[r] = src.rowBase(i + min(r, rows-1))
+		}
+		pn := &panels[p]
+		j := p * tileCols
+		full := rows == tileRows && pn.cols == tileCols
+		cTile, ldcBytes := unsafe.Pointer(&scratch[0]), uintptr(tileCols*f32)
+		if full {
+			cTile, ldcBytes = unsafe.Pointer(&c[i*ldc+j]), uintptr(ldc*f32)
+		} else if accumulate || g > 0 {
+			for r := range rows {
+				copy(scratch[r*tileCols:r*tileCols+pn.cols], c[(i+r)*ldc+j:(i+r)*ldc+j+pn.cols])
 			}
+		}
+		bs := uintptr(pn.stride * f32)
+		for sIdx, seg := range group {
+			load := accumulate || g > 0 || sIdx > 0
+			a0 := unsafe.Add(base, uintptr(rowBase[0]+seg.offset)*f32)
+			a1 := unsafe.Add(base, uintptr(rowBase[1]+seg.offset)*f32)
+			a2 := unsafe.Add(base, uintptr(rowBase[2]+seg.offset)*f32)
+			a3 := unsafe.Add(base, uintptr(rowBase[3]+seg.offset)*f32)
+			if pn.rowOffsets != nil {
+				microOffsets(a0, a1, a2, a3, cs, unsafe.Pointer(unsafe.SliceData(pn.data)),
+					&pn.rowOffsets[seg.kStart], seg.length, cTile, ldcBytes, load)
+				continue
+			}
+			micro(a0, a1, a2, a3, cs, unsafe.Pointer(&pn.data[seg.kStart*pn.stride]), bs, seg.length, cTile, ldcBytes, load)
+		}
+		if !full {
+			for r := range rows {
+				copy(c[(i+r)*ldc+j:(i+r)*ldc+j+pn.cols], scratch[r*tileCols:r*tileCols+pn.cols])
+			}
+		}
+	}
+
+	for g, group := range groups {
+		if panelMajor {
 			for p := range panels {
-				pn := &panels[p]
-				j := p * tileCols
-				full := rows == tileRows && pn.cols == tileCols
-				cTile, ldcBytes := unsafe.Pointer(&scratch[0]), uintptr(tileCols*f32)
-				if full {
-					cTile, ldcBytes = unsafe.Pointer(&c[i*ldc+j]), uintptr(ldc*f32)
-				} else if accumulate || g > 0 {
-					for r := range rows {
-						copy(scratch[r*tileCols:r*tileCols+pn.cols], c[(i+r)*ldc+j:(i+r)*ldc+j+pn.cols])
-					}
+				for i := i0; i < i1; i += tileRows {
+					tile(g, group, i, p)
 				}
-				bs := uintptr(pn.stride * f32)
-				for sIdx, seg := range group {
-					load := accumulate || g > 0 || sIdx > 0
-					a0 := unsafe.Add(base, uintptr(rowBase[0]+seg.offset)*f32)
-					a1 := unsafe.Add(base, uintptr(rowBase[1]+seg.offset)*f32)
-					a2 := unsafe.Add(base, uintptr(rowBase[2]+seg.offset)*f32)
-					a3 := unsafe.Add(base, uintptr(rowBase[3]+seg.offset)*f32)
-					if pn.rowOffsets != nil {
-						microOffsets(a0, a1, a2, a3, cs, unsafe.Pointer(unsafe.SliceData(pn.data)),
-							&pn.rowOffsets[seg.kStart], seg.length, cTile, ldcBytes, load)
-						continue
-					}
-					micro(a0, a1, a2, a3, cs, unsafe.Pointer(&pn.data[seg.kStart*pn.stride]), bs, seg.length, cTile, ldcBytes, load)
-				}
-				if !full {
-					for r := range rows {
-						copy(c[(i+r)*ldc+j:(i+r)*ldc+j+pn.cols], scratch[r*tileCols:r*tileCols+pn.cols])
-					}
-				}
+			}
+			continue
+		}
+		for i := i0; i < i1; i += tileRows {
+			for p := range panels {
+				tile(g, group, i, p)
 			}
 		}
 	}

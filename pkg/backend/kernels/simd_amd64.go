@@ -274,7 +274,7 @@ func maxVectorsAVX512(dst, a, b []float32) {
 func signVectorAVX512(dst, a []float32) {
 	one := archsimd.BroadcastInt32x16(0x3f800000)
 	signBit := archsimd.BroadcastInt32x16(-0x80000000)
-	zero := archsimd.BroadcastFloat32x16(0)
+	zero := one.Xor(one).AsFloat32x16() // a VEX instruction: BroadcastFloat32x16(0) emits an SSE XORPS
 	i := 0
 	for ; i+16 <= len(dst); i += 16 {
 		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
@@ -369,7 +369,7 @@ func maxVectorsAVX2(dst, a, b []float32) {
 func signVectorAVX2(dst, a []float32) {
 	one := archsimd.BroadcastInt32x8(0x3f800000)
 	signBit := archsimd.BroadcastInt32x8(-0x80000000)
-	zero := archsimd.BroadcastFloat32x8(0)
+	zero := one.Xor(one).AsFloat32x8() // a VEX instruction: BroadcastFloat32x8(0) emits an SSE XORPS
 	i := 0
 	for ; i+8 <= len(dst); i += 8 {
 		x := archsimd.LoadFloat32x8((*[8]float32)(a[i : i+8]))
