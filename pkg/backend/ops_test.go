@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph operations read best unqualified
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -181,5 +183,57 @@ func TestAcceleratedOpsUseKernels(t *testing.T) {
 	}
 	if plan := e.(*Executable).describe(); !strings.Contains(plan, "kernel  ConvGeneral") || !strings.Contains(plan, "segment") {
 		t.Errorf("plan description lacks the convolution kernel or the segment:\n%s", plan)
+	}
+}
+
+func TestRowGatherScatterAndBroadcastMatchPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	table := randomTensor(rng, 121, 64) // below fuseMinSize: the updates decide for ScatterSum
+	updates := randomTensor(rng, 840, 64)
+	// Units of an 11×11 grid, with repeats. (The pure-Go backend panics on indices out of
+	// bounds; the kernels' tests cover them.)
+	indices := make([]int32, 840)
+	for i := range indices {
+		indices[i] = int32(rng.IntN(121))
+	}
+	idx := tensors.FromFlatDataAndDimensions(indices, 840, 1)
+	small := randomTensor(rng, 64, 1, 1, 64)
+
+	fn := func(in []*Node) []*Node {
+		gathered := Gather(in[0], in[1])
+		scattered := ScatterSum(in[0], in[1], in[2], false, false)
+		broadcast := BroadcastToDims(in[3], 64, 7, 7, 64)
+		return []*Node{gathered, scattered, broadcast}
+	}
+	compareWithPlain(t, fn, tol32, table, idx, updates, small)
+
+	// The graph package emits the forms the kernels take.
+	fast, _ := fastAndPlain(t)
+	b := fast.Builder("rows")
+	tableOp, _ := b.Parameter("table", table.Shape(), nil)
+	idxOp, _ := b.Parameter("indices", idx.Shape(), nil)
+	updatesOp, _ := b.Parameter("updates", updates.Shape(), nil)
+	smallOp, _ := b.Parameter("small", small.Shape(), nil)
+	gathered, err := b.Gather(tableOp, idxOp, 1, []int{1}, []int{0}, []int{0}, []int{1, 64}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scattered, err := b.ScatterSum(tableOp, idxOp, updatesOp, 1, []int{1}, []int{0}, []int{0}, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broadcast, err := b.BroadcastInDim(smallOp, shapes.Make(dtypes.Float32, 64, 7, 7, 64), []int{0, 1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := b.Compile([]backends.Op{gathered, scattered, broadcast}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kernelSteps(e.(*Executable))
+	for _, want := range []string{"Gather", "ScatterSum", "BroadcastInDim"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("kernel steps %v lack %s", got, want)
+		}
 	}
 }
