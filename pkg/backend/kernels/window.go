@@ -73,6 +73,7 @@ type windowPlan struct {
 	srcStrides []int // in elements, for the iterated axes
 	positions  int   // number of window positions over the iterated axes
 	overlap    bool  // whether two window positions share an operand element
+	tiles      bool  // whether the windows cover every operand element exactly once
 
 	// Without padding every window lies inside the operand: its elements are at the window's
 	// origin plus pattern.
@@ -95,6 +96,7 @@ func planWindow(w Window) *windowPlan {
 	p.srcStrides = allStrides[:r]
 	p.positions = size(p.outDims)
 	p.unpadded = true
+	p.tiles = true
 	for a := range r {
 		if w.Strides[a] < w.Size[a] && outDims[a] > 1 {
 			p.overlap = true
@@ -102,7 +104,11 @@ func planWindow(w Window) *windowPlan {
 		if w.PadLo[a] != 0 || w.PadHi[a] != 0 {
 			p.unpadded = false
 		}
+		if w.Strides[a] != w.Size[a] || w.Dims[a] != outDims[a]*w.Size[a] {
+			p.tiles = false
+		}
 	}
+	p.tiles = p.tiles && p.unpadded
 	if p.unpadded {
 		p.pattern = offsets(p.size, p.srcStrides)
 	}
@@ -259,12 +265,16 @@ func SelectAndScatter[T Float](workers int, dst, operand, source []T, w Window, 
 		panic(fmt.Sprintf("kernels: SelectAndScatter lengths %d, %d, %d do not match dims %v→%v",
 			len(operand), len(dst), len(source), w.Dims, w.OutputDims()))
 	}
-	clear(dst)
 	vec := p.vec
 	grain := max(1, 4096/max(vec*len(p.size), 1))
-	if f32, ok := any(dst).([]float32); ok && selectMax && !p.overlap {
+	f32, isF32 := any(dst).([]float32)
+	if !(isF32 && selectMax && p.tiles) {
+		parallelFor(workers, len(dst), 1<<16, func(start, end int) { clear(dst[start:end]) })
+	}
+	if isF32 && selectMax && !p.overlap {
 		// Windows do not share elements: each window writes its source value at the selected
-		// element and zero at the others, with no scatter.
+		// element and zero at the others, with no scatter. When the windows tile the operand,
+		// that writes every element of dst.
 		op, src := any(operand).([]float32), any(source).([]float32)
 		parallelFor(workers, p.positions, grain, func(start, end int) {
 			p.forEach(start, end, func(position int, offsets []int) {

@@ -51,6 +51,8 @@ var windowCases = []Window{
 	{Dims: []int{2, 7, 6, 3}, Size: []int{1, 3, 3, 1}, Strides: []int{1, 2, 2, 1}, PadLo: []int{0, 1, 1, 0}, PadHi: []int{0, 1, 1, 0}},
 	{Dims: []int{2, 7, 6, 3}, Size: []int{1, 3, 2, 1}, Strides: []int{1, 1, 1, 1}, PadLo: []int{0, 0, 0, 0}, PadHi: []int{0, 0, 0, 0}},
 	{Dims: []int{3, 9}, Size: []int{2, 3}, Strides: []int{1, 3}, PadLo: []int{1, 0}, PadHi: []int{0, 2}},
+	// Windows that do not overlap but leave the last row and column uncovered.
+	{Dims: []int{2, 7, 5, 9}, Size: []int{1, 2, 2, 1}, Strides: []int{1, 2, 2, 1}, PadLo: []int{0, 0, 0, 0}, PadHi: []int{0, 0, 0, 0}},
 }
 
 func TestReduceWindowMatchesReference(t *testing.T) {
