@@ -227,7 +227,7 @@ func NewConvPlan(cfg ConvConfig) *ConvPlan {
 // planTransposedProduct sets up the transposed product when every block of tileCols rows of A
 // is contiguous in the padded input, and reports whether it did.
 func (p *ConvPlan) planTransposedProduct(asAT Strided2D) bool {
-	if p.m%tileCols != 0 {
+	if p.m%tileCols != 0 || p.k == 0 {
 		return false
 	}
 	mOffsets := offsets(asAT.ColDims, asAT.ColStrides)
@@ -239,13 +239,14 @@ func (p *ConvPlan) planTransposedProduct(asAT Strided2D) bool {
 		}
 	}
 	kOffsets := offsets(asAT.RowDims, asAT.RowStrides)
-	kOffsets32 := make([]int32, len(kOffsets))
+	kOffsets32 := make([]int32, len(kOffsets), len(kOffsets)+1)
 	for i, off := range kOffsets {
 		if off > math.MaxInt32 {
 			return false
 		}
 		kOffsets32[i] = int32(off)
 	}
+	kOffsets32 = append(kOffsets32, kOffsets32[len(kOffsets32)-1]) // read past the last sum; see microOffsetsFunc
 	p.transposedProduct, p.mOffsets, p.kOffsets = true, mOffsets, kOffsets32
 	// The product is Cᵀ (N×M); the output wants C (M×N).
 	p.transposeOut = NewGatherPlan(Strided2D{RowDims: []int{p.m}, RowStrides: []int{1}, ColDims: []int{p.n}, ColStrides: []int{p.m}})

@@ -57,7 +57,8 @@ const (
 // block (kBlock×32 floats, 64 KiB) fits in the L2 cache.
 const kBlock = 512
 
-// microOffsetsFunc is microFunc with row k of B at b + 4·offsets[k] bytes.
+// microOffsetsFunc is microFunc with row k of B at b + 4·offsets[k] bytes. offsets has kc+1
+// entries: a kernel may read the last one, which must be a valid row too, and not use it.
 type microOffsetsFunc func(a0, a1, a2, a3 unsafe.Pointer, cs uintptr, b unsafe.Pointer, offsets *int32, kc int, c unsafe.Pointer, ldc uintptr, load bool)
 
 // microFunc computes a tileRows×tileCols tile of C from kc steps:
@@ -72,7 +73,8 @@ type panel struct {
 	stride int
 	cols   int // columns of C the panel covers (≤ tileCols)
 
-	// rowOffsets, when set, replaces stride: row k of the panel is at data[rowOffsets[k]].
+	// rowOffsets, when set, replaces stride: row k of the panel is at data[rowOffsets[k]]. It
+	// has one entry more than the panel has rows, a copy of the last (see microOffsetsFunc).
 	rowOffsets []int32
 }
 

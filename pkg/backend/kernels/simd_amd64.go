@@ -143,19 +143,26 @@ func microAVX2Half(a0, a1 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintp
 		c00, c01, c02, c03 = load8(c), load8(unsafe.Add(c, 32)), load8(unsafe.Add(c, 64)), load8(unsafe.Add(c, 96))
 		c10, c11, c12, c13 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32)), load8(unsafe.Add(c, ldc+64)), load8(unsafe.Add(c, ldc+96))
 	}
-	for range kc {
-		b0, b1, b2, b3 := load8(b), load8(unsafe.Add(b, 32)), load8(unsafe.Add(b, 64)), load8(unsafe.Add(b, 96))
-		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
+	// One pointer walks A, with row 1 at a fixed distance, and the loop ends on it; the loads
+	// call archsimd directly, since an inlined wrapper leaves a NOP in the loop. Each
+	// instruction saved here is about 3 % of the kernel's time.
+	d1 := uintptr(a1) - uintptr(a0)
+	end := unsafe.Add(a0, uintptr(kc)*cs)
+	for a := a0; a != end; a = unsafe.Add(a, cs) {
+		b0 := archsimd.LoadFloat32x8((*[8]float32)(b))
+		b1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(b, 32)))
+		b2 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(b, 64)))
+		b3 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(b, 96)))
+		x := archsimd.BroadcastFloat32x8(*(*float32)(a))
 		c00 = x.MulAdd(b0, c00)
 		c01 = x.MulAdd(b1, c01)
 		c02 = x.MulAdd(b2, c02)
 		c03 = x.MulAdd(b3, c03)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
+		x = archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(a, d1)))
 		c10 = x.MulAdd(b0, c10)
 		c11 = x.MulAdd(b1, c11)
 		c12 = x.MulAdd(b2, c12)
 		c13 = x.MulAdd(b3, c13)
-		a0, a1 = unsafe.Add(a0, cs), unsafe.Add(a1, cs)
 		b = unsafe.Add(b, bs)
 	}
 	store8(c, c00)
@@ -174,22 +181,29 @@ func microOffsetsAVX2Half(a0, a1 unsafe.Pointer, cs uintptr, b unsafe.Pointer, o
 		c00, c01, c02, c03 = load8(c), load8(unsafe.Add(c, 32)), load8(unsafe.Add(c, 64)), load8(unsafe.Add(c, 96))
 		c10, c11, c12, c13 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32)), load8(unsafe.Add(c, ldc+64)), load8(unsafe.Add(c, ldc+96))
 	}
+	// The next row of B is found at the end of each step, from offsets[k+1], so that the
+	// loads address the row in a register with constant displacements.
 	off := unsafe.Pointer(offsets)
-	for range kc {
-		row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
-		b0, b1, b2, b3 := load8(row), load8(unsafe.Add(row, 32)), load8(unsafe.Add(row, 64)), load8(unsafe.Add(row, 96))
-		x := archsimd.BroadcastFloat32x8(*(*float32)(a0))
+	row := unsafe.Add(b, uintptr(*(*int32)(off))*4)
+	d1 := uintptr(a1) - uintptr(a0)
+	end := unsafe.Add(a0, uintptr(kc)*cs)
+	for a := a0; a != end; a = unsafe.Add(a, cs) {
+		b0 := archsimd.LoadFloat32x8((*[8]float32)(row))
+		b1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(row, 32)))
+		b2 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(row, 64)))
+		b3 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(row, 96)))
+		x := archsimd.BroadcastFloat32x8(*(*float32)(a))
 		c00 = x.MulAdd(b0, c00)
 		c01 = x.MulAdd(b1, c01)
 		c02 = x.MulAdd(b2, c02)
 		c03 = x.MulAdd(b3, c03)
-		x = archsimd.BroadcastFloat32x8(*(*float32)(a1))
+		x = archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(a, d1)))
 		c10 = x.MulAdd(b0, c10)
 		c11 = x.MulAdd(b1, c11)
 		c12 = x.MulAdd(b2, c12)
 		c13 = x.MulAdd(b3, c13)
-		a0, a1 = unsafe.Add(a0, cs), unsafe.Add(a1, cs)
 		off = unsafe.Add(off, 4)
+		row = unsafe.Add(b, uintptr(*(*int32)(off))*4)
 	}
 	store8(c, c00)
 	store8(unsafe.Add(c, 32), c01)
