@@ -17,7 +17,7 @@ import (
 var torchReference string
 
 // torchServer is the PyTorch reference running in --serve mode: it trains one model per mode
-// and answers requests for a number of timed steps.
+// and returns the times of the steps each request asks for.
 type torchServer struct {
 	version string
 	cmd     *exec.Cmd
@@ -85,7 +85,7 @@ func (s *torchServer) steps(mode Mode, n int) ([]float64, error) {
 	return parseStepTimes(line, mode, n)
 }
 
-// parseStepTimes reads the answer "mode=NAME ms=T1,T2,..." to a request for n steps of mode.
+// parseStepTimes reads the response "mode=NAME ms=T1,T2,..." to a request for n steps of mode.
 func parseStepTimes(line string, mode Mode, n int) ([]float64, error) {
 	fields := make(map[string]string)
 	for field := range strings.FieldsSeq(line) {
@@ -93,7 +93,7 @@ func parseStepTimes(line string, mode Mode, n int) ([]float64, error) {
 		fields[key] = value
 	}
 	if fields["mode"] != string(mode) {
-		return nil, fmt.Errorf("PyTorch reference answered %q to a request for mode %s", line, mode)
+		return nil, fmt.Errorf("PyTorch reference responded %q to a request for mode %s", line, mode)
 	}
 	var times []float64
 	for v := range strings.SplitSeq(fields["ms"], ",") {

@@ -233,9 +233,9 @@ func makePanels(b Matrix) ([]panel, *[]float32) {
 	return panels, packed
 }
 
-// panelMajorBytes is the size of B's panels for one group of sums above which gemmRows runs
-// each panel over all its row tiles before the next, so that the panel stays in the L2
-// cache, rather than each row tile over all panels.
+// panelMajorBytes is the size of B's panels for one group of sums above which gemmRows takes
+// each panel over all its row tiles before the next panel. The panel then stays in the L2
+// cache; below the size, gemmRows takes each row tile over all panels.
 const panelMajorBytes = 256 << 10
 
 // gemmRows computes rows [i0, i1) of C over the sums of the given groups.

@@ -20,11 +20,11 @@ func chooseMicro() (string, microFunc, microOffsetsFunc) {
 	return "portable Go", microGeneric, microOffsetsGeneric
 }
 
-// leaveAVX clears the upper halves of the vector registers, which every function here does
-// before scalar code runs. Go compiles float32 scalar arithmetic to legacy SSE instructions,
-// and on some CPUs each of those stalls while the upper halves hold data: on an AMD Zen 3
-// virtual machine a loop of 32-float additions with a scalar store after each ran 20 times
-// slower without it.
+// leaveAVX clears the upper halves of the vector registers. Every function here calls it
+// before scalar code runs, because Go compiles float32 scalar arithmetic to legacy SSE
+// instructions, and on some CPUs each of those stalls while the upper halves hold data. On an
+// AMD Zen 3 virtual machine, a loop of 32-float additions with a scalar store after each ran
+// 20 times slower without it.
 func leaveAVX() { archsimd.ClearAVXUpperBits() }
 
 func load16(p unsafe.Pointer) archsimd.Float32x16 {
@@ -143,8 +143,8 @@ func microAVX2Half(a0, a1 unsafe.Pointer, cs uintptr, b unsafe.Pointer, bs uintp
 		c00, c01, c02, c03 = load8(c), load8(unsafe.Add(c, 32)), load8(unsafe.Add(c, 64)), load8(unsafe.Add(c, 96))
 		c10, c11, c12, c13 = load8(unsafe.Add(c, ldc)), load8(unsafe.Add(c, ldc+32)), load8(unsafe.Add(c, ldc+64)), load8(unsafe.Add(c, ldc+96))
 	}
-	// One pointer walks A, with row 1 at a fixed distance, and the loop ends on it; the loads
-	// call archsimd directly, since an inlined wrapper leaves a NOP in the loop. Each
+	// One pointer walks A, with row 1 at a fixed distance, and the loop ends on it. The loads
+	// call archsimd directly, because an inlined wrapper leaves a NOP in the loop. Each
 	// instruction saved here is about 3 % of the kernel's time.
 	d1 := uintptr(a1) - uintptr(a0)
 	end := unsafe.Add(a0, uintptr(kc)*cs)
@@ -288,7 +288,7 @@ func maxVectorsAVX512(dst, a, b []float32) {
 func signVectorAVX512(dst, a []float32) {
 	one := archsimd.BroadcastInt32x16(0x3f800000)
 	signBit := archsimd.BroadcastInt32x16(-0x80000000)
-	zero := one.Xor(one).AsFloat32x16() // a VEX instruction: BroadcastFloat32x16(0) emits an SSE XORPS
+	zero := one.Xor(one).AsFloat32x16() // VPXOR: BroadcastFloat32x16(0) compiles to a legacy SSE XORPS
 	i := 0
 	for ; i+16 <= len(dst); i += 16 {
 		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
@@ -383,7 +383,7 @@ func maxVectorsAVX2(dst, a, b []float32) {
 func signVectorAVX2(dst, a []float32) {
 	one := archsimd.BroadcastInt32x8(0x3f800000)
 	signBit := archsimd.BroadcastInt32x8(-0x80000000)
-	zero := one.Xor(one).AsFloat32x8() // a VEX instruction: BroadcastFloat32x8(0) emits an SSE XORPS
+	zero := one.Xor(one).AsFloat32x8() // VPXOR: BroadcastFloat32x8(0) compiles to a legacy SSE XORPS
 	i := 0
 	for ; i+8 <= len(dst); i += 8 {
 		x := archsimd.LoadFloat32x8((*[8]float32)(a[i : i+8]))
