@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -79,4 +81,18 @@ func (c choiceFlag) Set(s string) error {
 // library's errors carry.
 func printError(w io.Writer, command string, err error) {
 	fmt.Fprintf(w, "topocnn %s: %s\n", command, strings.TrimPrefix(err.Error(), "topocnn: "))
+}
+
+// seedFlag is a uint64 flag whose error names the valid seeds.
+type seedFlag uint64
+
+func (f *seedFlag) String() string { return strconv.FormatUint(uint64(*f), 10) }
+
+func (f *seedFlag) Set(s string) error {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("a seed is a whole number from 0 to %d, for example 1", uint64(math.MaxUint64))
+	}
+	*f = seedFlag(v)
+	return nil
 }

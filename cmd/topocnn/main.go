@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -25,7 +26,8 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2   // invalid command, flag or flag value
-	exitInterrupted = 130 // stopped by SIGINT or SIGTERM, as shells report an interrupt
+	exitInterrupted = 130 // stopped by SIGINT (128 + 2), as shells report an interrupt
+	exitTerminated  = 143 // stopped by SIGTERM (128 + 15)
 )
 
 // command is a subcommand of topocnn.
@@ -50,9 +52,22 @@ func register(c *command) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	var terminated atomic.Bool
+	go func() {
+		sig := <-signals
+		terminated.Store(sig == syscall.SIGTERM)
+		// The commands stop at the next safe point; a second signal stops the program at once.
+		signal.Stop(signals)
+		cancel()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	if code == exitInterrupted && terminated.Load() {
+		code = exitTerminated
+	}
+	cancel()
 	os.Exit(code)
 }
 
@@ -67,7 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				return c.run(ctx, []string{"-h"}, stdout, stderr)
+				// The flags go to standard output, as the list of commands does.
+				return c.run(ctx, []string{"-h"}, stdout, stdout)
 			}
 			fmt.Fprintf(stderr, "topocnn: unknown command %q\n", args[1])
 			printUsage(stderr)

@@ -131,6 +131,8 @@ func TestInvalidFlagsExit2(t *testing.T) {
 		{[]string{"train", "--out", "x", "--lr", "0"}, []string{"--lr 0", "> 0"}},
 		{[]string{"train", "--out", "x", "--lambda", "-1"}, []string{"--lambda -1", "≥ 0"}},
 		{[]string{"train", "--out", "x", "--batch-size", "abc"}, []string{"-batch-size"}},
+		{[]string{"train", "--out", "x", "--seed", "-1"}, []string{"-seed", "whole number from 0"}},
+		{[]string{"reproduce", "--seeds", "5-1"}, []string{"write it as 1-5"}},
 		{[]string{"train", "--reg", "ws"}, []string{"--out"}},
 		{[]string{"train", "--out", "x", "stray"}, []string{"stray"}},
 		{[]string{"train", "--out", "no-such-run-directory", "--resume"}, []string{"--out", "does not exist", "drop --resume"}},
@@ -165,8 +167,8 @@ func TestHelp(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "train") || !strings.Contains(stdout, "eval") {
 		t.Errorf("help: exit %d, stdout %q; want both commands listed", code, stdout)
 	}
-	code, _, stderr := call(context.Background(), "help", "train")
-	if code != exitOK || !strings.Contains(stderr, "-train-limit") {
-		t.Errorf("help train: exit %d, stderr %q; want the flags", code, stderr)
+	code, stdout, _ = call(context.Background(), "help", "train")
+	if code != exitOK || !strings.Contains(stdout, "-train-limit") || !strings.Contains(stdout, "-seed N") {
+		t.Errorf("help train: exit %d, stdout %q; want the flags", code, stdout)
 	}
 }

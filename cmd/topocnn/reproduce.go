@@ -224,7 +224,7 @@ func writeReport(ctx context.Context, dir, dataDir string, log *slog.Logger, std
 	for _, c := range res.Claims {
 		counts[c.Verdict]++
 	}
-	fmt.Fprintf(stdout, ".\nclaims: %d supported, %d contradicted, %d undecided, %d not tested.\n",
+	fmt.Fprintf(stdout, ".\nclaims: %d supported, %d contradicted, %d cannot decide, %d not tested.\n",
 		counts[report.Supports], counts[report.Contradicts], counts[report.CannotDecide], counts[report.NotTested])
 	fmt.Fprintf(stdout, "report: %s (also %s, results.json, %s figures in %s)\n",
 		filepath.Join(dir, "report.html"), "report.md", strconv.Itoa(len(rep.Figures)), filepath.Join(dir, "figures"))

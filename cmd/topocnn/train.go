@@ -68,7 +68,8 @@ func trainFlags(fs *flagSet, cfg *topocnn.Config) {
 	fs.IntVar(&cfg.Epochs, "epochs", 0, "training epochs (default 10 for mnist and fashion-mnist, 30 for cifar10)")
 	fs.IntVar(&cfg.BatchSize, "batch-size", def.BatchSize, "examples per optimiser step")
 	fs.Float64Var(&cfg.LearningRate, "lr", def.LearningRate, "Adam learning rate")
-	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "seed of the initialisation, dropout, train/validation split and shuffling")
+	cfg.Seed = def.Seed
+	fs.Var((*seedFlag)(&cfg.Seed), "seed", "seed of the initialisation, dropout, train/validation split and shuffling, a whole number `N`")
 	fs.IntVar(&cfg.TrainLimit, "train-limit", 0, "train on the first N examples of the training split only (0: all)")
 	fs.Float64Var(&cfg.ValFraction, "val-fraction", def.ValFraction, "fraction of the training set held out for validation")
 }

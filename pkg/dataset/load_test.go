@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -422,5 +423,23 @@ func TestGoMNISTCachePathMatchesGoList(t *testing.T) {
 	}
 	if location, _ := Location(MNIST, ""); location != filepath.Join(listed, "data") {
 		t.Errorf("Location(mnist) = %q, want %q", location, filepath.Join(listed, "data"))
+	}
+}
+
+func TestMissingEnvDataDirWarns(t *testing.T) {
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	missing := filepath.Join(t.TempDir(), "no-such-folder")
+	t.Setenv(EnvDataDir, missing)
+	location, err := Location(FashionMNIST, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if location != FashionMNISTDir {
+		t.Errorf("Location = %s, want the default %s", location, FashionMNISTDir)
+	}
+	if !strings.Contains(logged.String(), EnvDataDir) || !strings.Contains(logged.String(), missing) {
+		t.Errorf("log %q does not warn about %s=%s", logged.String(), EnvDataDir, missing)
 	}
 }

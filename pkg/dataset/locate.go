@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,9 +101,16 @@ func Location(name, dir string) (string, error) {
 }
 
 // envLocation returns $TOPOCNN_DATA_DIR/name when the variable is set and the folder exists.
+// It logs a warning, once per path, when the variable names no folder at all, a likely typo.
 func envLocation(name string) string {
 	root := os.Getenv(EnvDataDir)
 	if root == "" {
+		return ""
+	}
+	if !isDir(root) {
+		if _, warned := warnedDataDirs.LoadOrStore(root, true); !warned {
+			slog.Warn(EnvDataDir+" is not a folder; using the default data locations", "path", root)
+		}
 		return ""
 	}
 	location := filepath.Join(root, name)
@@ -116,6 +124,9 @@ func isDir(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.IsDir()
 }
+
+// warnedDataDirs holds the missing TOPOCNN_DATA_DIR paths already warned about.
+var warnedDataDirs sync.Map
 
 // goMNISTDataDir returns the data folder of the GoMNIST module, found once per process.
 var goMNISTDataDir = sync.OnceValue(func() string {

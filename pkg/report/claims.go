@@ -49,11 +49,12 @@ const (
 const DecisionRule = "Each claim compares one condition with a baseline across models (one value per seed) with " +
 	"Welch's t-test at α = 0.05, two-sided, without correction for the number of claims. A directional claim " +
 	"is supported when p < 0.05 and the difference has the claimed sign, contradicted when p < 0.05 and the " +
-	"sign is the opposite, and undecided otherwise. A claim of a difference in either direction is supported " +
-	"when p < 0.05 and undecided otherwise: a run cannot show that two conditions are the same. A claim that " +
-	"accuracy is preserved uses two one-sided tests against a margin: it is supported when the 90 % " +
-	"confidence interval of the difference lies inside ±margin, contradicted when it lies wholly outside, and " +
-	"undecided otherwise. With fewer than 3 models in either group the verdict is \"cannot decide\". " +
+	"sign is the opposite; otherwise the verdict is \"cannot decide\". A claim of a difference in either " +
+	"direction is supported when p < 0.05; otherwise the run cannot decide, since it cannot show that two " +
+	"conditions are the same. A claim that accuracy is preserved uses two one-sided tests against a margin: " +
+	"it is supported when the 90 % confidence interval of the difference lies inside ±margin, contradicted " +
+	"when it lies wholly outside, and \"cannot decide\" otherwise. With fewer than 3 models in either group " +
+	"the verdict is \"cannot decide\" too. " +
 	"Mann–Whitney U p-values and Cohen's d are shown beside each test."
 
 // Claim is a published finding stated as a test between two conditions.

@@ -89,7 +89,7 @@ func summaryBlocks(rep *Report) []block {
 	for _, c := range res.Claims {
 		counts[c.Verdict]++
 	}
-	items = append(items, fmt.Sprintf("Claims: %d supported, %d contradicted, %d undecided, %d not tested (out of %d claim rows).",
+	items = append(items, fmt.Sprintf("Claims: %d supported, %d contradicted, %d cannot decide, %d not tested (out of %d claim rows).",
 		counts[Supports], counts[Contradicts], counts[CannotDecide], counts[NotTested], len(res.Claims)))
 
 	var decided []string

@@ -193,6 +193,11 @@ func TestParseLists(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) accepted invalid seeds", s)
 		}
 	}
+	for s, want := range map[string]string{"5-1": "write it as 1-5", "1-99999999": "split the sweep"} {
+		if _, err := ParseSeeds(s); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSeeds(%q) error %v does not say %q", s, err, want)
+		}
+	}
 	if top, err := ParseSeeds("18446744073709551615-18446744073709551615"); err != nil || len(top) != 1 {
 		t.Errorf("ParseSeeds at the largest seed = %v, %v", top, err)
 	}

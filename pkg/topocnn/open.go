@@ -1,7 +1,9 @@
 package topocnn
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,13 +51,13 @@ func Open(dir string) (*Model, error) {
 	}
 
 	base := filepath.Join(dir, CheckpointDir, run.Checkpoint)
-	jsonData, err := os.ReadFile(base + checkpoints.JsonNameSuffix)
+	jsonData, err := readCheckpointFile(dir, base+checkpoints.JsonNameSuffix)
 	if err != nil {
-		return nil, fmt.Errorf("topocnn: reading the checkpoint of %s: %w", dir, err)
+		return nil, err
 	}
-	binData, err := os.ReadFile(base + checkpoints.BinDataSuffix)
+	binData, err := readCheckpointFile(dir, base+checkpoints.BinDataSuffix)
 	if err != nil {
-		return nil, fmt.Errorf("topocnn: reading the checkpoint of %s: %w", dir, err)
+		return nil, err
 	}
 	ctx := gomlxctx.New()
 	if err := loadCheckpoint(ctx, jsonData, binData); err != nil {
@@ -235,4 +237,18 @@ func (m *Model) Evaluate(set *dataset.Set) (accuracy float64, err error) {
 		return err
 	})
 	return accuracy, err
+}
+
+// readCheckpointFile reads one file of the checkpoint of the run in dir. The error for a missing
+// file names the recovery steps.
+func readCheckpointFile(dir, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("topocnn: the checkpoint of %s is missing %s: restore the file from a copy of the run, "+
+			"or train the run again (topocnn train with its configuration and a new --out)", dir, filepath.Base(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("topocnn: reading the checkpoint of %s: %w", dir, err)
+	}
+	return data, nil
 }

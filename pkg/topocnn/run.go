@@ -123,7 +123,7 @@ func LoadRun(dir string) (*Run, error) {
 func readRun(dir string) (*Run, error) {
 	info, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("topocnn: run directory %s does not exist", dir)
+		return nil, fmt.Errorf("topocnn: run directory %s does not exist; pass the folder a training run wrote (topocnn train --out)", dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("topocnn: %w", err)

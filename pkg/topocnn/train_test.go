@@ -443,6 +443,19 @@ func TestOpenTruncatedCheckpoint(t *testing.T) {
 	if !strings.Contains(err.Error(), "truncated or corrupt") {
 		t.Errorf("error %q does not say the checkpoint may be truncated", err)
 	}
+
+	for _, bin := range bins {
+		if err := os.Remove(bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = Open(dir)
+	if err == nil {
+		t.Fatal("Open accepted a checkpoint without its .bin file")
+	}
+	if !strings.Contains(err.Error(), "is missing") || !strings.Contains(err.Error(), "train the run again") {
+		t.Errorf("error %q does not name the missing file and the fix", err)
+	}
 }
 
 func TestCrossEntropyAndAccuracy(t *testing.T) {
