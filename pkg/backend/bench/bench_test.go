@@ -161,7 +161,7 @@ func TestMissingPythonIsReported(t *testing.T) {
 }
 
 // fakePython writes a stand-in for the Python interpreter that imports torch and serves step
-// times of 1000 ms, and returns its path. With failAfter > 0 it exits after that many answers.
+// times of 1000 ms, and returns its path. With failAfter > 0 it exits after that many responses.
 func fakePython(t *testing.T, failAfter int) string {
 	t.Helper()
 	path := t.TempDir() + "/python3"

@@ -17,7 +17,7 @@ import (
 var torchReference string
 
 // torchServer is the PyTorch reference running in --serve mode: it trains one model per mode
-// and returns the times of the steps each request asks for.
+// and returns the step times for each request.
 type torchServer struct {
 	version string
 	cmd     *exec.Cmd

@@ -23,7 +23,7 @@ func TestTakeRowsClampsIndices(t *testing.T) {
 	}
 }
 
-func TestAddRowsSumsRepeatsAndSkipsOutOfBounds(t *testing.T) {
+func TestAddRowsRepeatsAndOutOfBounds(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
 	for _, cols := range []int{5, 64, 67} {
 		const rows = 6

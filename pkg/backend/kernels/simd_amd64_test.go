@@ -77,6 +77,7 @@ func TestElementwiseMatchGeneric(t *testing.T) {
 		name           string
 		simd, portable func(dst, a []float32)
 	}
+
 	var binaries []binary
 	var unaries []unary
 	if archsimd.X86.AVX2() {
@@ -98,6 +99,7 @@ func TestElementwiseMatchGeneric(t *testing.T) {
 	if len(binaries) == 0 {
 		t.Skip("the CPU has neither AVX2 nor AVX-512")
 	}
+
 	rng := rand.New(rand.NewPCG(21, 22))
 	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1))}
 	input := func(n int) []float32 {
@@ -112,6 +114,7 @@ func TestElementwiseMatchGeneric(t *testing.T) {
 	same := func(x, y float32) bool {
 		return math.Float32bits(x) == math.Float32bits(y) || (x != x && y != y)
 	}
+
 	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 100} {
 		a, b := input(n), input(n)
 		for _, op := range binaries {
