@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -121,8 +122,12 @@ func TestRunBenchmarksPrintsTables(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(text, "Go / PyTorch") && !strings.Contains(text, "PyTorch reference not run") {
-		t.Errorf("output says nothing of the PyTorch reference:\n%s", text)
+	if exec.Command(defaultPython, "-c", "import torch").Run() == nil {
+		if !strings.Contains(text, "side by side, 2 threads: 2 rounds of 2 steps per mode") || !strings.Contains(text, "Go / PyTorch") {
+			t.Errorf("PyTorch is installed, but the output lacks the comparison:\n%s", text)
+		}
+	} else if !strings.Contains(text, "PyTorch reference not run") {
+		t.Errorf("output does not say why the PyTorch reference did not run:\n%s", text)
 	}
 	t.Log("\n" + text)
 }
