@@ -17,14 +17,14 @@ func init() {
 	})
 }
 
-func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench", "[--threads N] [--duration D] [--rounds N] [--round-steps N] [--no-torch]", stderr)
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench", "[--threads N] [--duration D] [--python PATH] [--rounds N] [--round-steps N] [--no-torch]", stderr)
 	threads := fs.Int("threads", 0, "threads for the Go kernels and for PyTorch, 0 for GOMAXPROCS")
 	duration := fs.Duration("duration", 3*time.Second, "time spent on each benchmark after its warm-up, for example 3s")
-	python := fs.String("python", "", "Python interpreter that runs the PyTorch reference (default /usr/bin/python3, where Debian's python3-torch installs PyTorch)")
+	python := fs.String("python", "", "Python interpreter that runs the PyTorch reference; it must import torch (default /usr/bin/python3, where Debian's python3-torch installs PyTorch; without PyTorch there, the comparison is left out)")
 	rounds := fs.Int("rounds", 6, "rounds of the comparison with PyTorch; in each, Go and then PyTorch run --round-steps steps of each mode")
 	roundSteps := fs.Int("round-steps", 10, "training steps per mode and round, for Go and for PyTorch")
-	noTorch := fs.Bool("no-torch", false, "skip the PyTorch reference")
+	noTorch := fs.Bool("no-torch", false, "skip the PyTorch reference (and so --python, --rounds and --round-steps)")
 	if code := fs.parse(args); code >= 0 {
 		return code
 	}
@@ -45,7 +45,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	err := bench.RunBenchmarks(stdout, bench.BenchOptions{
+	err := bench.RunBenchmarks(ctx, stdout, bench.BenchOptions{
 		Threads:    *threads,
 		Duration:   *duration,
 		Python:     *python,
@@ -53,7 +53,11 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		Rounds:     *rounds,
 		RoundSteps: *roundSteps,
 	})
-	if err != nil {
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "topocnn bench: interrupted")
+		return exitInterrupted
+	case err != nil:
 		printError(stderr, "bench", err)
 		return exitFailure
 	}

@@ -94,9 +94,12 @@ func TestTrainThenEval(t *testing.T) {
 	if code, _, stderr := call(context.Background(), "train", "--out", out, "--resume"); code != exitOK {
 		t.Errorf("resuming a complete run: exit %d, stderr %s", code, stderr)
 	}
-	code, _, stderr = call(context.Background(), "train", "--out", out, "--resume", "--lambda", "2")
+	code, _, stderr = call(context.Background(), "train", "--out", out, "--resume", "--lambda", "2", "--train-limit", "128")
 	if code != exitUsage || !strings.Contains(stderr, "--lambda") {
 		t.Errorf("resume with --lambda 2: exit %d, stderr %q; want %d naming --lambda", code, stderr, exitUsage)
+	}
+	if strings.Contains(stderr, "--train-limit") {
+		t.Errorf("resume with the stored --train-limit: stderr %q names it as a change", stderr)
 	}
 	// Training into an existing run without --resume fails.
 	if code, _, stderr := call(context.Background(), "train", "--data-dir", data, "--out", out); code != exitFailure || !strings.Contains(stderr, "--resume") {
@@ -112,6 +115,10 @@ func TestInterruptedTrainExits130(t *testing.T) {
 	code, _, stderr := call(ctx, "train", "--data-dir", data, "--epochs", "1", "--out", out)
 	if code != exitInterrupted || !strings.Contains(stderr, "--resume") {
 		t.Errorf("interrupted train: exit %d, stderr %q; want %d and a hint to rerun with --resume", code, stderr, exitInterrupted)
+	}
+	wantCommand := "topocnn train --data-dir " + data + " --epochs 1 --out " + out + " --resume"
+	if !strings.Contains(stderr, "no completed epoch yet") || !strings.Contains(stderr, wantCommand) {
+		t.Errorf("interrupted train: stderr %q; want it to say no epoch finished and to print %q", stderr, wantCommand)
 	}
 }
 
@@ -170,5 +177,20 @@ func TestHelp(t *testing.T) {
 	code, stdout, _ = call(context.Background(), "help", "train")
 	if code != exitOK || !strings.Contains(stdout, "-train-limit") || !strings.Contains(stdout, "-seed N") {
 		t.Errorf("help train: exit %d, stdout %q; want the flags", code, stdout)
+	}
+}
+
+func TestResumeCommandQuotesAndAddsResume(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--out", "runs/a", "--epochs", "3"}, "topocnn train --out runs/a --epochs 3 --resume"},
+		{[]string{"--out", "my runs/a"}, "topocnn train --out 'my runs/a' --resume"},
+		{[]string{"--resume", "--out", "it's"}, `topocnn train --resume --out 'it'\''s'`},
+	} {
+		if got := resumeCommand(c.args); got != c.want {
+			t.Errorf("resumeCommand(%q) = %s, want %s", c.args, got, c.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/topocnn/topocnn/pkg/dataset"
@@ -163,7 +164,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	run, err := topocnn.Train(ctx, cfg, opts)
 	switch {
 	case errors.Is(err, topocnn.ErrInterrupted):
-		fmt.Fprintf(stderr, "topocnn train: interrupted; %s keeps the last completed epoch. Rerun the same command with --resume to continue.\n", *out)
+		kept := "the last completed epoch"
+		if run == nil || len(run.Epochs) == 0 {
+			kept = "no completed epoch yet"
+		}
+		fmt.Fprintf(stderr, "topocnn train: interrupted; %s keeps %s. To continue, rerun: %s\n", *out, kept, resumeCommand(args))
 		return exitInterrupted
 	case err != nil:
 		printError(stderr, "train", err)
@@ -180,14 +185,21 @@ func checkResumeFlags(stored, cfg topocnn.Config, set map[string]bool, stderr io
 	if cfg == stored {
 		return -1
 	}
-	var given []string
+	var changing []string
 	for name := range set {
-		if name != "out" && name != "resume" && name != "data-dir" {
-			given = append(given, "--"+name)
+		copyField, ok := flagFields[name]
+		if !ok || name == "data-dir" {
+			continue
+		}
+		changed := stored
+		copyField(&changed, cfg)
+		if changed != stored {
+			changing = append(changing, "--"+name)
 		}
 	}
+	slices.Sort(changing)
 	fmt.Fprintf(stderr, "topocnn train: --resume continues the stored settings, but the flags %s change them; drop those flags or choose another --out\n",
-		strings.Join(given, ", "))
+		strings.Join(changing, ", "))
 	return exitUsage
 }
 
@@ -199,4 +211,24 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// resumeCommand returns the topocnn train command line args with --resume added, for the user
+// to copy after an interruption.
+func resumeCommand(args []string) string {
+	words := []string{"topocnn", "train"}
+	resuming := false
+	for _, a := range args {
+		if a == "--resume" || a == "-resume" || strings.HasPrefix(a, "--resume=") || strings.HasPrefix(a, "-resume=") {
+			resuming = true
+		}
+		if a == "" || strings.ContainsAny(a, " \t'\"$\\") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		words = append(words, a)
+	}
+	if !resuming {
+		words = append(words, "--resume")
+	}
+	return strings.Join(words, " ")
 }

@@ -127,8 +127,12 @@ func (b *Backend) String() string { return BackendName }
 
 // Description returns a one-line description of the backend and its kernels.
 func (b *Backend) Description() string {
-	return fmt.Sprintf("topocnn pure-Go CPU backend (%d threads, %s kernels) over GoMLX's pure-Go backend",
-		b.workers, kernels.Implementation())
+	threads := "threads"
+	if b.workers == 1 {
+		threads = "thread"
+	}
+	return fmt.Sprintf("topocnn pure-Go CPU backend (%d %s, %s kernels) over GoMLX's pure-Go backend",
+		b.workers, threads, kernels.Implementation())
 }
 
 // Capabilities returns the pure-Go backend's capabilities plus the operations this package adds.

@@ -109,7 +109,7 @@ func envLocation(name string) string {
 	}
 	if !isDir(root) {
 		if _, warned := warnedDataDirs.LoadOrStore(root, true); !warned {
-			slog.Warn(EnvDataDir+" is not a folder; using the default data locations", "path", root)
+			slog.Warn(EnvDataDir+" does not name an existing folder; using the default data locations", "path", root)
 		}
 		return ""
 	}

@@ -54,13 +54,17 @@ func ParseSeeds(s string) ([]uint64, error) {
 		if isRange {
 			last, err2 = strconv.ParseUint(hi, 10, 64)
 		}
+		where := fmt.Sprintf("%q in %q", f, s)
+		if f == strings.TrimSpace(s) {
+			where = fmt.Sprintf("%q", f)
+		}
 		switch {
 		case err1 != nil || err2 != nil:
-			return nil, fmt.Errorf("sweep: invalid seeds %q in %q; give whole numbers and ranges FIRST-LAST separated by commas, for example 1-5 or 1,2,7-9", f, s)
+			return nil, fmt.Errorf("sweep: invalid seeds %s; give whole numbers and ranges FIRST-LAST separated by commas, for example 1-5 or 1,2,7-9", where)
 		case last < first:
-			return nil, fmt.Errorf("sweep: invalid seeds %q in %q: the range ends before it starts; write it as %d-%d", f, s, last, first)
+			return nil, fmt.Errorf("sweep: invalid seeds %s: the range ends before it starts; write it as %d-%d", where, last, first)
 		case last-first >= maxSeedsInRange:
-			return nil, fmt.Errorf("sweep: invalid seeds %q in %q: the range has more than %d seeds; split the sweep into smaller ranges", f, s, maxSeedsInRange)
+			return nil, fmt.Errorf("sweep: invalid seeds %s: the range has more than %d seeds; split the sweep into smaller ranges", where, maxSeedsInRange)
 		}
 		seeds = append(seeds, seedRange(first, last)...)
 	}

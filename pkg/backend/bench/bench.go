@@ -8,9 +8,9 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -84,7 +84,11 @@ func (o BenchOptions) withDefaults() BenchOptions {
 // (im2col and the matrix kernel) on each convolution of a training step. When the PyTorch
 // reference runs, the third compares the training step with PyTorch's, side by side with the
 // same threads (see sideBySide).
-func RunBenchmarks(w io.Writer, opts BenchOptions) error {
+//
+// Cancelling ctx stops the benchmarks and the PyTorch reference and returns ctx's error; a
+// table of go-benchmarks already running finishes in the background.
+func RunBenchmarks(ctx context.Context, w io.Writer, opts BenchOptions) error {
+	explicitPython := opts.Python != ""
 	opts = opts.withDefaults()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(opts.Threads))
 
@@ -105,11 +109,17 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 		}
 		steps[i] = step
 		for range warmUps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			if _, err := step.run(); err != nil {
 				return fmt.Errorf("training step %s: %w", mode, err)
 			}
 		}
 		fns = append(fns, benchmarks.NamedFunction{Name: "train/" + string(mode), Func: func() {
+			if ctx.Err() != nil {
+				return
+			}
 			if _, err := step.run(); err != nil && stepErr == nil {
 				stepErr = err
 			}
@@ -120,13 +130,23 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 		return err
 	}
 	fns = append(fns, benchmarks.NamedFunction{Name: fmt.Sprintf("inference/batch=%d", inferenceBatch), Func: func() {
+		if ctx.Err() != nil {
+			return
+		}
 		if err := inference.run(); err != nil && stepErr == nil {
 			stepErr = err
 		}
 	}})
 	medians := make([]time.Duration, len(fns))
-	if err := printTable(w, fns, opts.Duration, medians); err != nil {
-		return err
+	tableDone := make(chan error, 1)
+	go func() { tableDone <- printTable(w, fns, opts.Duration, medians) }()
+	select {
+	case err := <-tableDone:
+		if err != nil {
+			return err
+		}
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	if stepErr != nil {
 		return stepErr
@@ -134,20 +154,28 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 	fmt.Fprintf(w, "inference throughput: %.0f images/s\n\n", float64(inferenceBatch)/medians[len(medians)-1].Seconds())
 
 	// GFLOP/s of the convolution kernels on the network's convolutions.
-	printConvolutions(w, opts)
+	if err := printConvolutions(ctx, w, opts); err != nil {
+		return err
+	}
 
-	// The PyTorch reference, with the same threads, in turn with the Go steps.
+	// The PyTorch reference, with the same threads, in turn with the Go steps. Without an
+	// interpreter named in opts.Python, a machine without PyTorch only gets a note.
 	if opts.SkipTorch {
 		return nil
 	}
-	torch, err := startTorch(opts.Python, opts.Threads)
-	if err != nil {
+	torch, err := startTorch(ctx, opts.Python, opts.Threads)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case !explicitPython:
 		fmt.Fprintf(w, "PyTorch reference not run: %v\n", err)
-		slog.Info("PyTorch reference not run", "error", err)
 		return nil
+	default:
+		return err
 	}
 	defer torch.close()
-	return sideBySide(w, torch, steps, opts)
+	return sideBySide(ctx, w, torch, steps, opts)
 }
 
 // sideBySide compares the training steps with PyTorch's. In each of opts.Rounds rounds and
@@ -155,9 +183,9 @@ func RunBenchmarks(w io.Writer, opts BenchOptions) error {
 // same machine even when other work slows it for a while. It prints, per mode, the median
 // step time of each over all rounds, their ratio, and the lowest and highest ratio of the
 // rounds' medians, which shows how far the machine's speed drifted.
-func sideBySide(w io.Writer, torch *torchServer, steps []*trainingStep, opts BenchOptions) error {
+func sideBySide(ctx context.Context, w io.Writer, torch *torchServer, steps []*trainingStep, opts BenchOptions) error {
 	for _, mode := range Modes {
-		if _, err := torch.steps(mode, torchWarmUps); err != nil {
+		if _, err := torch.steps(ctx, mode, torchWarmUps); err != nil {
 			return err
 		}
 	}
@@ -166,11 +194,14 @@ func sideBySide(w io.Writer, torch *torchServer, steps []*trainingStep, opts Ben
 	roundRatios := make([][]float64, len(Modes))
 	for range opts.Rounds {
 		for i, mode := range Modes {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			g, err := timeSteps(steps[i], opts.RoundSteps)
 			if err != nil {
 				return fmt.Errorf("training step %s: %w", mode, err)
 			}
-			t, err := torch.steps(mode, opts.RoundSteps)
+			t, err := torch.steps(ctx, mode, opts.RoundSteps)
 			if err != nil {
 				return err
 			}
@@ -180,8 +211,8 @@ func sideBySide(w io.Writer, torch *torchServer, steps []*trainingStep, opts Ben
 		}
 	}
 
-	fmt.Fprintf(w, "PyTorch %s side by side, %d threads: %d rounds of %d steps per mode, Go then PyTorch; medians over all steps:\n",
-		torch.version, opts.Threads, opts.Rounds, opts.RoundSteps)
+	fmt.Fprintf(w, "PyTorch %s side by side, %s: %d rounds of %d steps per mode, Go then PyTorch; medians over all steps:\n",
+		torch.version, threadCount(opts.Threads), opts.Rounds, opts.RoundSteps)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\tGo ms/step\tPyTorch ms/step\tGo / PyTorch\trounds' ratios\t")
 	for i, mode := range Modes {
@@ -272,20 +303,32 @@ func captureStdout(w io.Writer, fn func()) error {
 }
 
 // printConvolutions prints the GFLOP/s of the convolution kernels on the convolutions of one
-// training step.
-func printConvolutions(w io.Writer, opts BenchOptions) {
-	fmt.Fprintf(w, "convolution kernels (im2col and matrix product, %s), %d threads, median GFLOP/s = 2·M·N·K / time:\n",
-		kernels.Implementation(), opts.Threads)
+// training step. It stops between convolutions when ctx is cancelled.
+func printConvolutions(ctx context.Context, w io.Writer, opts BenchOptions) error {
+	fmt.Fprintf(w, "convolution kernels (im2col and matrix product, %s), %s, median GFLOP/s = 2·M·N·K / time:\n",
+		kernels.Implementation(), threadCount(opts.Threads))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "convolution\tM\tN\tK\tms\tGFLOP/s\t")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range NetworkConvolutions {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		median, gflops := TimeConvolution(rng, c, opts.Threads, opts.Duration/4)
 		m, n, k := c.ProductDims()
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.0f\t\n", c.Name, m, n, k, float64(median.Microseconds())/1000, gflops)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	return nil
+}
+
+// threadCount returns "1 thread" or "N threads".
+func threadCount(n int) string {
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
 }
 
 // Convolution is one convolution of a training step, in the form GoMLX emits it.

@@ -2,13 +2,19 @@ package bench
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -112,7 +118,7 @@ func TestRunBenchmarksPrintsTables(t *testing.T) {
 		t.Skip("runs every benchmark")
 	}
 	var out bytes.Buffer
-	err := RunBenchmarks(&out, BenchOptions{Threads: 2, Duration: 50 * time.Millisecond, Rounds: 2, RoundSteps: 2})
+	err := RunBenchmarks(context.Background(), &out, BenchOptions{Threads: 2, Duration: 50 * time.Millisecond, Rounds: 2, RoundSteps: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +165,12 @@ func TestMedian(t *testing.T) {
 }
 
 func TestMissingPythonIsReported(t *testing.T) {
-	_, err := startTorch("/nonexistent/python3", 1)
-	if err == nil || !strings.Contains(err.Error(), "python3-torch") {
+	_, err := startTorch(context.Background(), "/nonexistent/python3", 1)
+	if err == nil || !strings.Contains(err.Error(), "cannot run /nonexistent/python3") || errors.Is(err, errTorchUnavailable) {
+		t.Fatalf("error %v does not say the interpreter cannot run", err)
+	}
+	_, err = startTorch(context.Background(), "/bin/false", 1)
+	if !errors.Is(err, errTorchUnavailable) || !strings.Contains(err.Error(), "python3-torch") {
 		t.Fatalf("error %v does not say how to install PyTorch", err)
 	}
 }
@@ -200,13 +210,13 @@ func TestSideBySideAlternatesWithPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	torch, err := startTorch(fakePython(t, 0), 2)
+	torch, err := startTorch(context.Background(), fakePython(t, 0), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer torch.close()
 	var out bytes.Buffer
-	if err := sideBySide(&out, torch, steps, BenchOptions{Threads: 2, Rounds: 2, RoundSteps: 3}); err != nil {
+	if err := sideBySide(context.Background(), &out, torch, steps, BenchOptions{Threads: 2, Rounds: 2, RoundSteps: 3}); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()
@@ -232,12 +242,12 @@ func TestSideBySideAlternatesWithPyTorch(t *testing.T) {
 		}
 	}
 
-	crashing, err := startTorch(fakePython(t, 1), 2)
+	crashing, err := startTorch(context.Background(), fakePython(t, 1), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer crashing.close()
-	err = sideBySide(&bytes.Buffer{}, crashing, steps, BenchOptions{Threads: 2, Rounds: 1, RoundSteps: 1})
+	err = sideBySide(context.Background(), &bytes.Buffer{}, crashing, steps, BenchOptions{Threads: 2, Rounds: 1, RoundSteps: 1})
 	if err == nil || !strings.Contains(err.Error(), "fake PyTorch crashed") {
 		t.Fatalf("a crashed reference gave error %v, want its stderr", err)
 	}
@@ -246,7 +256,119 @@ func TestSideBySideAlternatesWithPyTorch(t *testing.T) {
 func ExampleRunBenchmarks() {
 	// Prints the tables to standard output; the PyTorch reference runs where
 	// /usr/bin/python3 imports torch.
-	if err := RunBenchmarks(os.Stdout, BenchOptions{Duration: time.Second}); err != nil {
+	if err := RunBenchmarks(context.Background(), os.Stdout, BenchOptions{Duration: time.Second}); err != nil {
 		fmt.Println(err)
+	}
+}
+
+// writeScript writes an executable shell script and returns its path.
+func writeScript(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTorchEmptyVersionLine(t *testing.T) {
+	python := writeScript(t, `[ "$2" = "import torch" ] && exit 0
+echo
+sleep 1
+`)
+	_, err := startTorch(context.Background(), python, 1)
+	if err == nil || !strings.Contains(err.Error(), "not its version") {
+		t.Fatalf("an empty first line gave error %v", err)
+	}
+}
+
+func TestParseStepTimesRejectsNonPositive(t *testing.T) {
+	for _, bad := range []string{"0", "-1.5", "NaN", "Inf", "+Inf"} {
+		if _, err := parseStepTimes("mode=as ms=2,"+bad, AS, 2); err == nil {
+			t.Errorf("step time %s accepted", bad)
+		}
+	}
+}
+
+// TestHungTorchTimesOutAndIsKilled runs a reference that answers its version and then hangs,
+// with a child process of its own: the request times out and closing kills both.
+func TestHungTorchTimesOutAndIsKilled(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script")
+	}
+	saved, savedStep := torchImportTimeout, torchStepTimeout
+	torchImportTimeout, torchStepTimeout = 2*time.Second, 0
+	defer func() { torchImportTimeout, torchStepTimeout = saved, savedStep }()
+
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	python := writeScript(t, `[ "$2" = "import torch" ] && exit 0
+echo "torch=0.0-hung threads=$3"
+sleep 300 &
+echo $! > `+pidFile+`
+wait
+`)
+	torch, err := startTorch(context.Background(), python, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = torch.steps(context.Background(), Control, 1)
+	if err == nil || !strings.Contains(err.Error(), "printed nothing") {
+		t.Fatalf("a hung reference gave error %v", err)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Errorf("the request took %s to time out, want about 2 s", waited)
+	}
+	torch.close()
+
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A killed child that nobody has reaped yet is a zombie (state Z), which counts as stopped.
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] != "Z" {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("the reference's child %d outlived close (state %s)", pid, fields[2])
+		}
+	} else if err := syscall.Kill(pid, 0); err == nil && runtime.GOOS != "linux" {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the reference's child %d outlived close", pid)
+	}
+}
+
+func TestCancelStopsTorchRequest(t *testing.T) {
+	python := writeScript(t, `[ "$2" = "import torch" ] && exit 0
+echo "torch=0.0-slow threads=$3"
+sleep 300
+`)
+	torch, err := startTorch(context.Background(), python, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer torch.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := torch.steps(ctx, WS, 3); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a cancelled request gave error %v", err)
+	}
+}
+
+func TestExplicitPythonFailureIsAnError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every benchmark")
+	}
+	err := RunBenchmarks(context.Background(), io.Discard, BenchOptions{Threads: 1, Duration: 10 * time.Millisecond, Python: "/nonexistent/python3"})
+	if err == nil || !strings.Contains(err.Error(), "cannot run /nonexistent/python3") {
+		t.Fatalf("an explicit interpreter that cannot run gave error %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := RunBenchmarks(ctx, io.Discard, BenchOptions{Threads: 1, Duration: 10 * time.Millisecond}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled run gave error %v", err)
 	}
 }

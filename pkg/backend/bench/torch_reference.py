@@ -10,7 +10,7 @@ batch (as).
 
 Usage: python3 torch_reference.py THREADS STEPS
 Prints one line per mode: "mode=NAME median_ms=X" (the median over the steps after the first
-ten), after a line "torch=VERSION threads=N".
+ten, or over all steps when there are ten or fewer), after a line "torch=VERSION threads=N".
 
 Usage: python3 torch_reference.py THREADS --serve
 Prints "torch=VERSION threads=N", then reads requests "MODE STEPS" from standard input, one a
@@ -106,7 +106,7 @@ def main():
     steps = int(sys.argv[2])
     for mode in MODES:
         times = [trainers[mode].step() for _ in range(steps)]
-        times = sorted(times[10:])
+        times = sorted(times[10:] if steps > 10 else times)
         print(f"mode={mode} median_ms={1000 * times[len(times) // 2]:.3f}", flush=True)
 
 
