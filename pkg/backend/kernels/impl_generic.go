@@ -17,4 +17,5 @@ var (
 	signVector = signVectorGeneric
 
 	selectMaxWindow = selectMaxWindowGeneric
+	maxWindow       = maxWindowGeneric
 )

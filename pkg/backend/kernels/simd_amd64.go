@@ -224,6 +224,7 @@ var (
 	signVector = pick(signVectorAVX512, signVectorAVX2, signVectorGeneric)
 
 	selectMaxWindow = pick(selectMaxWindowAVX512, selectMaxWindowAVX2, selectMaxWindowGeneric)
+	maxWindow       = pick(maxWindowAVX512, maxWindowAVX2, maxWindowGeneric)
 )
 
 func pick[F any](avx512, avx2, generic F) F {
@@ -275,8 +276,9 @@ func maxVectorsAVX512(dst, a, b []float32) {
 	for ; i+16 <= len(dst); i += 16 {
 		x := archsimd.LoadFloat32x16((*[16]float32)(a[i : i+16]))
 		y := archsimd.LoadFloat32x16((*[16]float32)(b[i : i+16]))
-		m := y.Max(x) // VMAXPS keeps its second operand on ties, as maxVectorsGeneric keeps a
-		m = x.Merge(m, x.NotEqual(x))
+		// VMAXPS returns its second operand, x, on ties (as maxVectorsGeneric keeps a) and when
+		// either is NaN, so only a NaN in y needs a merge.
+		m := y.Max(x)
 		m = y.Merge(m, y.NotEqual(y))
 		m.Store((*[16]float32)(dst[i : i+16]))
 	}
@@ -370,8 +372,9 @@ func maxVectorsAVX2(dst, a, b []float32) {
 	for ; i+8 <= len(dst); i += 8 {
 		x := archsimd.LoadFloat32x8((*[8]float32)(a[i : i+8]))
 		y := archsimd.LoadFloat32x8((*[8]float32)(b[i : i+8]))
-		m := y.Max(x) // VMAXPS keeps its second operand on ties, as maxVectorsGeneric keeps a
-		m = x.Merge(m, x.NotEqual(x))
+		// VMAXPS returns its second operand, x, on ties (as maxVectorsGeneric keeps a) and when
+		// either is NaN, so only a NaN in y needs a merge.
+		m := y.Max(x)
 		m = y.Merge(m, y.NotEqual(y))
 		m.Store((*[8]float32)(dst[i : i+8]))
 	}
@@ -424,4 +427,46 @@ func selectMaxWindowAVX2(dst, operand, source []float32, offsets []int, sourceOf
 		}
 		selectMaxWindowGeneric(dst, operand, source, tail, sourceOffset+lane, vec-lane)
 	}
+}
+
+// maxWindowAVX2 is maxWindowGeneric with 8 lanes at a time, NaN propagated as
+// maxVectorsAVX2 does.
+func maxWindowAVX2(dst, src []float32, offsets []int, vec int) {
+	lane := 0
+	for ; lane+8 <= vec; lane += 8 {
+		o := offsets[0] + lane
+		acc := archsimd.LoadFloat32x8((*[8]float32)(src[o : o+8]))
+		for _, offset := range offsets[1:] {
+			o := offset + lane
+			x := archsimd.LoadFloat32x8((*[8]float32)(src[o : o+8]))
+			// VMAXPS returns its second operand, acc, on ties and when either is NaN, so only a
+			// NaN in x needs a merge.
+			m := x.Max(acc)
+			acc = x.Merge(m, x.NotEqual(x))
+		}
+		acc.Store((*[8]float32)(dst[lane : lane+8]))
+	}
+	leaveAVX()
+	maxWindowLanes(dst, src, offsets, lane, vec)
+}
+
+// maxWindowAVX512 is maxWindowGeneric with 16 lanes at a time, NaN propagated as
+// maxVectorsAVX512 does.
+func maxWindowAVX512(dst, src []float32, offsets []int, vec int) {
+	lane := 0
+	for ; lane+16 <= vec; lane += 16 {
+		o := offsets[0] + lane
+		acc := archsimd.LoadFloat32x16((*[16]float32)(src[o : o+16]))
+		for _, offset := range offsets[1:] {
+			o := offset + lane
+			x := archsimd.LoadFloat32x16((*[16]float32)(src[o : o+16]))
+			// VMAXPS returns its second operand, acc, on ties and when either is NaN, so only a
+			// NaN in x needs a merge.
+			m := x.Max(acc)
+			acc = x.Merge(m, x.NotEqual(x))
+		}
+		acc.Store((*[16]float32)(dst[lane : lane+16]))
+	}
+	leaveAVX()
+	maxWindowLanes(dst, src, offsets, lane, vec)
 }

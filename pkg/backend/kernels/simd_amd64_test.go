@@ -177,3 +177,45 @@ func TestSelectMaxWindowMatchGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxWindowMatchGeneric checks the SIMD max-pooling kernels against the portable one on lane
+// counts that leave tails, with NaN and signed zeros among the values.
+func TestMaxWindowMatchGeneric(t *testing.T) {
+	type variant struct {
+		name string
+		run  func(dst, src []float32, offsets []int, vec int)
+	}
+	var variants []variant
+	if archsimd.X86.AVX2() {
+		variants = append(variants, variant{"AVX2", maxWindowAVX2})
+	}
+	if archsimd.X86.AVX512() {
+		variants = append(variants, variant{"AVX-512", maxWindowAVX512})
+	}
+	if len(variants) == 0 {
+		t.Skip("the CPU has neither AVX2 nor AVX-512")
+	}
+
+	rng := rand.New(rand.NewPCG(25, 26))
+	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(-1))}
+	for _, vec := range []int{1, 8, 13, 16, 37, 64} {
+		offsets := []int{0, vec, 2 * vec, 3 * vec}
+		src := randomSlice(rng, 4*vec)
+		for i := range src {
+			if rng.IntN(5) == 0 {
+				src[i] = special[rng.IntN(len(special))]
+			}
+		}
+		want := make([]float32, vec)
+		maxWindowGeneric(want, src, offsets, vec)
+		for _, v := range variants {
+			got := randomSlice(rng, vec)
+			v.run(got, src, offsets, vec)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+					t.Fatalf("%s, %d lanes: lane %d = %g, want %g", v.name, vec, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -217,6 +217,11 @@ func ReduceWindow[T Float](workers int, dst, src []T, w Window, op ReduceOp) {
 	parallelFor(workers, p.positions, grain, func(start, end int) {
 		p.forEach(start, end, func(position int, offsets []int) {
 			acc := dst[position*vec : (position+1)*vec]
+			if acc32, ok := any(acc).([]float32); ok && op == ReduceMax && len(offsets) > 0 {
+				// Padding holds the identity, which never wins a maximum.
+				maxWindow(acc32, any(src).([]float32), offsets, vec)
+				return
+			}
 			for i := range acc {
 				acc[i] = identity
 			}
@@ -232,10 +237,6 @@ func ReduceWindow[T Float](workers int, dst, src []T, w Window, op ReduceOp) {
 						acc[i] *= v
 					}
 				case ReduceMax:
-					if acc32, ok := any(acc).([]float32); ok {
-						maxVectors(acc32, acc32, any(x).([]float32))
-						continue
-					}
 					for i, v := range x {
 						if v > acc[i] || v != v {
 							acc[i] = v
@@ -337,5 +338,24 @@ func selectMaxWindowGeneric(dst, operand, source []float32, offsets []int, sourc
 			}
 			dst[offset+lane] = x
 		}
+	}
+}
+
+// maxWindowGeneric writes into dst[:vec] the maximum over the window elements at offsets (not
+// empty) of src, lane by lane, with NaN propagated as maxVectorsGeneric does.
+func maxWindowGeneric(dst, src []float32, offsets []int, vec int) {
+	maxWindowLanes(dst, src, offsets, 0, vec)
+}
+
+// maxWindowLanes is maxWindowGeneric for the lanes [from, vec).
+func maxWindowLanes(dst, src []float32, offsets []int, from, vec int) {
+	for lane := from; lane < vec; lane++ {
+		acc := src[offsets[0]+lane]
+		for _, offset := range offsets[1:] {
+			if v := src[offset+lane]; v > acc || v != v {
+				acc = v
+			}
+		}
+		dst[lane] = acc
 	}
 }
