@@ -329,15 +329,23 @@ wait
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A killed child that nobody has reaped yet is a zombie (state Z), which counts as stopped.
-	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] != "Z" {
-			syscall.Kill(pid, syscall.SIGKILL)
-			t.Errorf("the reference's child %d outlived close (state %s)", pid, fields[2])
+	// SIGKILL takes effect when the child next runs, so allow it a moment. A killed child that
+	// nobody has reaped yet is a zombie (state Z), which counts as stopped.
+	alive := func() (bool, string) {
+		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			fields := strings.Fields(string(stat))
+			return len(fields) > 2 && fields[2] != "Z", fields[2]
 		}
-	} else if err := syscall.Kill(pid, 0); err == nil && runtime.GOOS != "linux" {
+		return runtime.GOOS != "linux" && syscall.Kill(pid, 0) == nil, "running"
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if running, _ := alive(); !running {
+			return
+		}
+	}
+	if running, state := alive(); running {
 		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("the reference's child %d outlived close", pid)
+		t.Errorf("the reference's child %d outlived close by 5 s (state %s)", pid, state)
 	}
 }
 
