@@ -20,7 +20,7 @@ func init() {
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bench", "[--threads N] [--duration D] [--python PATH] [--rounds N] [--round-steps N] [--no-torch]", stderr)
 	threads := fs.Int("threads", 0, "threads for the Go kernels and for PyTorch, 0 for GOMAXPROCS")
-	duration := fs.Duration("duration", 3*time.Second, "time spent on each benchmark after its warm-up, for example 3s")
+	duration := fs.Duration("duration", 3*time.Second, "time spent on each benchmark after its warm-up, for example 3s; below about 1s the table's percentiles, which go-benchmarks estimates, are rough")
 	python := fs.String("python", "", "Python interpreter that runs the PyTorch reference; it must import torch (default /usr/bin/python3, where Debian's python3-torch installs PyTorch; without PyTorch there, the comparison is left out)")
 	rounds := fs.Int("rounds", 6, "rounds of the comparison with PyTorch; in each, Go and then PyTorch run --round-steps steps of each mode")
 	roundSteps := fs.Int("round-steps", 10, "training steps per mode and round, for Go and for PyTorch")
