@@ -164,11 +164,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	run, err := topocnn.Train(ctx, cfg, opts)
 	switch {
 	case errors.Is(err, topocnn.ErrInterrupted):
-		kept := "the last completed epoch"
+		progress := "keeps the last completed epoch"
 		if run == nil || len(run.Epochs) == 0 {
-			kept = "no completed epoch yet"
+			progress = "has no completed epoch yet"
 		}
-		fmt.Fprintf(stderr, "topocnn train: interrupted; %s keeps %s. To continue, rerun: %s\n", *out, kept, resumeCommand(args))
+		fmt.Fprintf(stderr, "topocnn train: interrupted; %s %s. To continue, rerun: %s\n", *out, progress, resumeCommand(args))
 		return exitInterrupted
 	case err != nil:
 		printError(stderr, "train", err)

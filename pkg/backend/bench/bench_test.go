@@ -290,7 +290,7 @@ func TestParseStepTimesRejectsNonPositive(t *testing.T) {
 	}
 }
 
-// TestHungTorchTimesOutAndIsKilled runs a reference that answers its version and then hangs,
+// TestHungTorchTimesOutAndIsKilled runs a reference that prints its version and then hangs,
 // with a child process of its own: the request times out and closing kills both.
 func TestHungTorchTimesOutAndIsKilled(t *testing.T) {
 	if runtime.GOOS == "windows" {
@@ -329,8 +329,8 @@ wait
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SIGKILL takes effect when the child next runs, so allow it a moment. A killed child that
-	// nobody has reaped yet is a zombie (state Z), which counts as stopped.
+	// SIGKILL takes effect when the child next runs, so allow it a moment. A killed child not
+	// yet reaped by its parent is a zombie (state Z), which counts as stopped.
 	alive := func() (bool, string) {
 		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
 			fields := strings.Fields(string(stat))

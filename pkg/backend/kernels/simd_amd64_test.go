@@ -219,3 +219,41 @@ func TestMaxWindowMatchGeneric(t *testing.T) {
 		}
 	}
 }
+
+// addKeepingUpperHalves is addVectorsAVX2 without the final clearing of the upper halves.
+func addKeepingUpperHalves(dst, a, b []float32) {
+	for i := 0; i+8 <= len(dst); i += 8 {
+		x := archsimd.LoadFloat32x8((*[8]float32)(a[i : i+8]))
+		y := archsimd.LoadFloat32x8((*[8]float32)(b[i : i+8]))
+		x.Add(y).Store((*[8]float32)(dst[i : i+8]))
+	}
+}
+
+var scalarSink = []float32{1, 2}
+
+// BenchmarkUpperHalvesBeforeScalar shows why every kernel clears the upper halves of the
+// vector registers: it adds rows of 32 floats with AVX2 and stores one float32 scalar after
+// each row, with the halves cleared (the kernels' way) and left holding data.
+func BenchmarkUpperHalvesBeforeScalar(b *testing.B) {
+	if !archsimd.X86.AVX2() {
+		b.Skip("needs AVX2")
+	}
+	const rows, cols = 4096, 32
+	acc := make([]float32, cols)
+	src := make([]float32, rows*cols)
+	for _, c := range []struct {
+		name string
+		add  func(dst, a, b []float32)
+	}{{"cleared", addVectorsAVX2}, {"kept", addKeepingUpperHalves}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				for r := range rows {
+					c.add(acc, acc, src[r*cols:(r+1)*cols])
+					scalarSink[r&1] = scalarSink[(r+1)&1] + 1
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+		})
+	}
+	archsimd.ClearAVXUpperBits()
+}
